@@ -1,0 +1,79 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  requestId?: string;
+}
+
+/**
+ * One place where errors become HTTP: Nest's shape for expected errors, and for anything else a bare
+ * 500 whose details (stack, SQL) go only to the log, tied to the reply by the request id.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<Request & { id?: string }>();
+    const response = context.getResponse<Response>();
+    const requestId = request.id === undefined ? undefined : String(request.id);
+    const body = toBody(exception);
+    body.requestId = requestId;
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { err: exception, requestId, method: request.method, path: request.path },
+        `Unhandled error on ${request.method} ${request.path}`,
+      );
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+}
+
+function toBody(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const payload = exception.getResponse();
+    if (typeof payload === 'object' && payload !== null) {
+      const record = payload as Record<string, unknown>;
+      return {
+        statusCode: status,
+        error: typeof record.error === 'string' ? record.error : reasonPhrase(status),
+        message:
+          Array.isArray(record.message) || typeof record.message === 'string'
+            ? (record.message as string | string[])
+            : exception.message,
+      };
+    }
+    return { statusCode: status, error: reasonPhrase(status), message: String(payload) };
+  }
+  // body-parser errors are not HttpExceptions but carry a status (413 too large, 400 bad JSON).
+  const status = httpStatusOf(exception);
+  if (status !== undefined && status < 500) {
+    const message = status === 413 ? 'Request body is too large' : 'Request body is not valid JSON';
+    return { statusCode: status, error: reasonPhrase(status), message };
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+}
+
+function httpStatusOf(exception: unknown): number | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const status =
+    (exception as { status?: unknown; statusCode?: unknown }).status ??
+    (exception as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : undefined;
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  if (typeof name !== 'string') return 'Error';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}

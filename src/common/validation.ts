@@ -1,0 +1,24 @@
+import { BadRequestException, type ValidationError, ValidationPipe } from '@nestjs/common';
+
+/** Flattens nested errors into Nest's "path.to.field message" strings, naming every bad field. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      // class-validator names only the leaf property; prefix the parents so the field is unambiguous.
+      parent && message.startsWith(`${error.property} `) ? `${parent}.${message}` : message,
+    );
+    return [...own, ...flattenValidationErrors(error.children ?? [], path)];
+  });
+}
+
+/** The one validation pipe: unknown fields are refused, not silently dropped. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors)),
+  });
+}

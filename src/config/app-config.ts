@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export type Environment = Record<string, string | undefined>;
+
+/** The validated, typed configuration. Nothing else in the code reads `process.env`. */
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  smtpUrl: string | undefined;
+  smtpMaxConnections: number;
+  smtpRateLimit: number | undefined;
+  mailFrom: string;
+  publicUrl: string;
+  adminApiKeys: string[];
+  /** True when no key was configured and one was generated for this run (never in production). */
+  adminApiKeyGenerated: boolean;
+  secretKey: string | undefined;
+  schedulerEnabled: boolean;
+  schedulerIntervalMs: number;
+  schedulerTestClock: boolean;
+  databasePoolSize: number;
+  logLevel: string;
+  /** Extra pg connection `options` (e.g. a search_path), used by tests to give each file its own schema. */
+  databaseSchema: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Environment) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  optionalNumber(name: string, min: number): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min) {
+      this.problems.push(`${name} must be a number ≥ ${min}, got "${value}"`);
+      return undefined;
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+      return undefined;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      this.problems.push(
+        `${name} must use ${protocols.map((p) => p.replace(':', '://')).join(' or ')}, got ${parsed.protocol}//`,
+      );
+      return undefined;
+    }
+    if (!parsed.hostname) {
+      this.problems.push(`${name} must name a host`);
+      return undefined;
+    }
+    return value;
+  }
+
+  oneOf(name: string, fallback: string, allowed: string[]): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+/**
+ * Reads and validates the environment. Every bad variable is reported at once, by name, so a
+ * misconfigured deployment fails at boot with one clear message instead of at the first send.
+ */
+export function loadConfig(env: Environment): AppConfig {
+  const read = new Reader(env);
+  const nodeEnv = read.string('NODE_ENV', 'development');
+  const port = read.integer('PORT', 3000, 0, 65535);
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const dataDir = path.resolve(read.string('DATA_DIR', './data'));
+  const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
+  const smtpMaxConnections = read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 1000);
+  const smtpRateLimit = read.optionalNumber('SMTP_RATE_LIMIT', 0.001);
+  const mailFrom = read.string('MAIL_FROM', 'Touchpoint <no-reply@localhost>');
+  if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must not contain line breaks');
+  const publicUrl = read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const schedulerEnabled = read.boolean('SCHEDULER_ENABLED', true);
+  const schedulerIntervalMs = read.integer('SCHEDULER_INTERVAL_MS', 5000, 50, 86_400_000);
+  const schedulerTestClock = read.boolean('SCHEDULER_TEST_CLOCK', false);
+  const databasePoolSize = read.integer('DATABASE_POOL_SIZE', 10, 1, 500);
+  const logLevel = read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
+  const secretKey = read.optionalString('SECRET_KEY');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    read.problems.push('SECRET_KEY must be at least 32 characters');
+  }
+  const databaseSchema = read.optionalString('DATABASE_SCHEMA');
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    read.problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
+  }
+
+  // Several comma-separated keys allow rotation: add the new key, move clients, drop the old one.
+  let adminApiKeys = (read.optionalString('ADMIN_API_KEY') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  let adminApiKeyGenerated = false;
+  if (adminApiKeys.some((key) => key.length < 16)) {
+    read.problems.push('ADMIN_API_KEY: each key must be at least 16 characters');
+  }
+  if (adminApiKeys.length === 0) {
+    if (nodeEnv === 'production') {
+      read.problems.push('ADMIN_API_KEY must be set when NODE_ENV=production');
+    } else {
+      adminApiKeys = [randomBytes(24).toString('base64url')];
+      adminApiKeyGenerated = true;
+    }
+  }
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return {
+    nodeEnv,
+    port,
+    databaseUrl,
+    dataDir,
+    smtpUrl,
+    smtpMaxConnections,
+    smtpRateLimit,
+    mailFrom,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    adminApiKeys,
+    adminApiKeyGenerated,
+    secretKey,
+    schedulerEnabled,
+    schedulerIntervalMs,
+    schedulerTestClock,
+    databasePoolSize,
+    logLevel,
+    databaseSchema,
+  };
+}
+
+/** Injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

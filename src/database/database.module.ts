@@ -1,0 +1,105 @@
+import { Global, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+import { migrations } from './migrations/index.js';
+
+/** Where the data lives: a server from DATABASE_URL, or the embedded PostgreSQL under DATA_DIR. */
+export class DatabaseTarget {
+  constructor(
+    readonly url: string,
+    readonly embedded: EmbeddedPostgres | undefined,
+  ) {}
+
+  get kind(): 'server' | 'embedded' {
+    return this.embedded ? 'embedded' : 'server';
+  }
+}
+
+async function openTarget(config: AppConfig): Promise<DatabaseTarget> {
+  const logger = new Logger('Database');
+  if (config.databaseUrl) {
+    await assertReachable(config.databaseUrl);
+    logger.log(`Using PostgreSQL server ${redact(config.databaseUrl)}`);
+    return new DatabaseTarget(config.databaseUrl, undefined);
+  }
+  // The socket server must accept every pooled connection, or queries fail with ECONNRESET.
+  const embedded = await EmbeddedPostgres.start({
+    dataDir: config.dataDir,
+    maxConnections: config.databasePoolSize + 2,
+  });
+  logger.log(`Using embedded PostgreSQL in ${config.dataDir}/pgdata (set DATABASE_URL for a server)`);
+  return new DatabaseTarget(embedded.url, embedded);
+}
+
+/** Fails the boot at once with the variable's name instead of after TypeORM's silent retries. */
+async function assertReachable(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(`Cannot connect to DATABASE_URL (${redact(url)}): ${(error as Error).message}`, { cause: error });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly target: DatabaseTarget,
+  ) {}
+
+  /** The pool must be closed before the embedded server it talks to goes away. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.target.embedded?.stop();
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: DatabaseTarget, inject: [APP_CONFIG], useFactory: openTarget }],
+  exports: [DatabaseTarget],
+})
+class DatabaseTargetModule {}
+
+@Global()
+@Module({
+  imports: [
+    DatabaseTargetModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseTargetModule],
+      inject: [APP_CONFIG, DatabaseTarget],
+      useFactory: (config: AppConfig, target: DatabaseTarget) => ({
+        type: 'postgres' as const,
+        url: target.url,
+        schema: config.databaseSchema,
+        entities: [],
+        migrations,
+        migrationsRun: true,
+        migrationsTransactionMode: 'each' as const,
+        synchronize: false,
+        retryAttempts: 0,
+        logging: ['error' as const],
+        extra: {
+          max: config.databasePoolSize,
+          options: config.databaseSchema ? `-c search_path=${config.databaseSchema}` : undefined,
+        },
+      }),
+    }),
+  ],
+  providers: [DatabaseLifecycle],
+  exports: [DatabaseTargetModule],
+})
+export class DatabaseModule {}

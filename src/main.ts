@@ -1,0 +1,32 @@
+import { Logger } from '@nestjs/common';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config.js';
+import { createApp } from './bootstrap.js';
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Touchpoint cannot start. ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const app = await createApp(config);
+  await app.listen(config.port);
+  const logger = new Logger('Touchpoint');
+  logger.log(`Listening on http://localhost:${config.port} (API docs at /docs)`);
+  if (config.adminApiKeyGenerated) {
+    // Only outside production: a generated key lets a first-time user try the API at once.
+    logger.warn(`ADMIN_API_KEY is not set; generated one for this run: ${config.adminApiKeys[0]}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Touchpoint failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+
+describe('configuration', () => {
+  function problemsOf(env: Record<string, string>): string[] {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  }
+
+  it('uses the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      smtpUrl: undefined,
+      smtpMaxConnections: 5,
+      smtpRateLimit: undefined,
+      schedulerEnabled: true,
+      schedulerTestClock: false,
+      publicUrl: 'http://localhost:3000',
+      adminApiKeyGenerated: true,
+    });
+    expect(config.dataDir.endsWith('/data')).toBe(true);
+    expect(config.adminApiKeys[0].length).toBeGreaterThanOrEqual(32);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://root@localhost/db', /DATABASE_URL must use postgres:\/\/ or postgresql:\/\//],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL is not a valid URL/],
+    ['PORT', '70000', /PORT must be an integer from 0 to 65535/],
+    ['PORT', 'abc', /PORT must be an integer/],
+    ['SMTP_URL', 'http://mail.example.com', /SMTP_URL must use smtp:\/\/ or smtps:\/\//],
+    ['SMTP_MAX_CONNECTIONS', '0', /SMTP_MAX_CONNECTIONS/],
+    ['SMTP_RATE_LIMIT', '-1', /SMTP_RATE_LIMIT/],
+    ['SCHEDULER_ENABLED', 'maybe', /SCHEDULER_ENABLED must be true or false/],
+    ['PUBLIC_URL', 'ftp://x', /PUBLIC_URL/],
+    ['ADMIN_API_KEY', 'short', /ADMIN_API_KEY/],
+  ])('refuses %s=%s naming the variable', (name, value, expected) => {
+    expect(problemsOf({ [name]: value }).join('\n')).toMatch(expected);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsOf({ PORT: '-1', SMTP_URL: 'bogus', DATABASE_URL: 'http://x' })).toHaveLength(3);
+  });
+
+  it('refuses to start in production without an admin key, and never generates one there', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).join()).toMatch(/ADMIN_API_KEY must be set when NODE_ENV=production/);
+  });
+
+  it('accepts several comma-separated admin keys for rotation', () => {
+    const config = loadConfig({ ADMIN_API_KEY: 'first-key-0123456789, second-key-0123456789' });
+    expect(config.adminApiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+    expect(config.adminApiKeyGenerated).toBe(false);
+  });
+});

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The keys that carry the engine's guarantees, checked on the real database (embedded or server). */
+describe('schema created by the migrations', () => {
+  let t: TestApp;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    pool = t.pool;
+  });
+  afterAll(() => t.close());
+
+  async function seed(): Promise<{ contactId: string; sequenceId: string; stepId: string }> {
+    const suffix = Math.random().toString(36).slice(2);
+    const contact = await pool.query(`INSERT INTO contacts (email) VALUES ($1) RETURNING id`, [
+      `a-${suffix}@example.com`,
+    ]);
+    const template = await pool.query(`INSERT INTO templates (key, name) VALUES ($1, 'T') RETURNING id`, [
+      `t-${suffix}`,
+    ]);
+    const sequence = await pool.query(`INSERT INTO sequences (key, name) VALUES ($1, 'S') RETURNING id`, [
+      `s-${suffix}`,
+    ]);
+    const step = await pool.query(
+      `INSERT INTO sequence_steps (sequence_id, key, position, day_offset, template_id) VALUES ($1, 'welcome', 0, 0, $2) RETURNING id`,
+      [sequence.rows[0].id, template.rows[0].id],
+    );
+    return { contactId: contact.rows[0].id, sequenceId: sequence.rows[0].id, stepId: step.rows[0].id };
+  }
+
+  it('records every migration and creates every table of the data model', async () => {
+    const migrations = await pool.query(`SELECT name FROM migrations`);
+    expect(migrations.rows.map((row) => row.name)).toContain('InitialSchema1764000000000');
+    const tables = await pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
+    );
+    expect(tables.rows.map((row) => row.table_name)).toEqual(
+      expect.arrayContaining([
+        'app_settings',
+        'contacts',
+        'conversions',
+        'deliveries',
+        'enrollments',
+        'events',
+        'segments',
+        'sequence_steps',
+        'sequences',
+        'template_variants',
+        'templates',
+        'tracking_events',
+      ]),
+    );
+  });
+
+  it('refuses a second delivery row for the same (enrollment, step)', async () => {
+    const { contactId, sequenceId, stepId } = await seed();
+    const enrollment = await pool.query(
+      `INSERT INTO enrollments (contact_id, sequence_id, start_at) VALUES ($1, $2, now()) RETURNING id`,
+      [contactId, sequenceId],
+    );
+    const insert = () =>
+      pool.query(
+        `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status) VALUES ($1, $2, $3, $4, 'pending')`,
+        [contactId, enrollment.rows[0].id, sequenceId, stepId],
+      );
+    await insert();
+    await expect(insert()).rejects.toMatchObject({ code: '23505', constraint: 'deliveries_once_key' });
+  });
+
+  it('allows one active enrollment per (contact, sequence), and a new one after the first ended', async () => {
+    const { contactId, sequenceId } = await seed();
+    const enroll = () =>
+      pool.query(`INSERT INTO enrollments (contact_id, sequence_id, start_at) VALUES ($1, $2, now()) RETURNING id`, [
+        contactId,
+        sequenceId,
+      ]);
+    const first = await enroll();
+    await expect(enroll()).rejects.toMatchObject({ code: '23505', constraint: 'enrollments_one_active_key' });
+    await pool.query(`UPDATE enrollments SET status = 'completed' WHERE id = $1`, [first.rows[0].id]);
+    await expect(enroll()).resolves.toBeDefined();
+  });
+
+  it('treats e-mail addresses as unique regardless of case', async () => {
+    await pool.query(`INSERT INTO contacts (email) VALUES ('Case.Test@Example.com')`);
+    await expect(pool.query(`INSERT INTO contacts (email) VALUES ('case.test@example.COM')`)).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'contacts_email_lower_key',
+    });
+  });
+
+  it('requires a reason on failed, skipped, deferred and unknown delivery rows', async () => {
+    const { contactId, sequenceId, stepId } = await seed();
+    const enrollment = await pool.query(
+      `INSERT INTO enrollments (contact_id, sequence_id, start_at) VALUES ($1, $2, now()) RETURNING id`,
+      [contactId, sequenceId],
+    );
+    await expect(
+      pool.query(
+        `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status) VALUES ($1, $2, $3, $4, 'skipped')`,
+        [contactId, enrollment.rows[0].id, sequenceId, stepId],
+      ),
+    ).rejects.toMatchObject({ code: '23514' });
+  });
+
+  it('lets the due-time claim use the partial index instead of scanning enrollments', async () => {
+    await pool.query('SET enable_seqscan = off');
+    const plan = await pool.query(
+      `EXPLAIN SELECT id FROM enrollments WHERE status = 'active' AND next_due_at IS NOT NULL AND next_due_at <= now() ORDER BY next_due_at LIMIT 100`,
+    );
+    await pool.query('RESET enable_seqscan');
+    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('enrollments_due_idx');
+  });
+});

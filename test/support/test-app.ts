@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type pg from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/bootstrap.js';
+import { ManualClock } from '../../src/common/clock.js';
+import { loadConfig, type Environment } from '../../src/config/app-config.js';
+import { createTestDatabase, openPool, type TestDatabase } from './test-database.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  database: TestDatabase;
+  /** Direct SQL access for assertions about what was (not) written. */
+  pool: pg.Pool;
+  clock: ManualClock;
+  dataDir: string;
+  /** A supertest client for the app's HTTP server. */
+  http: () => ReturnType<typeof request>;
+  /** Authorization header value for admin calls. */
+  auth: { Authorization: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the whole application, as `npm start` does, on a fresh database of its own, with a manual clock,
+ * the scheduler's interval off (tests run passes explicitly) and the outbox in a temporary directory.
+ */
+export async function startTestApp(env: Environment = {}, database?: TestDatabase): Promise<TestApp> {
+  const db = database ?? (await createTestDatabase());
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-test-'));
+  const config = loadConfig({
+    ADMIN_API_KEY: ADMIN_KEY,
+    SCHEDULER_ENABLED: 'false',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'http://touchpoint.test',
+    DATABASE_URL: db.url,
+    DATABASE_SCHEMA: db.schema,
+    ...env,
+  });
+  const clock = new ManualClock(new Date('2026-11-24T10:00:00Z'));
+  const app = await createApp(config, { clock });
+  await app.init();
+  const pool = openPool(db);
+  const server = app.getHttpServer();
+  return {
+    app,
+    database: db,
+    pool,
+    clock,
+    dataDir,
+    http: () => request(server),
+    auth: { Authorization: `Bearer ${ADMIN_KEY}` },
+    async close() {
+      await app.close();
+      await pool.end();
+      if (!database) await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
