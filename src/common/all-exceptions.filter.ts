@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { Request, Response } from 'express';
 
 interface ErrorBody {
+  [field: string]: unknown;
   statusCode: number;
   error: string;
   message: string | string[];
@@ -40,7 +41,9 @@ function toBody(exception: unknown): ErrorBody {
     const payload = exception.getResponse();
     if (typeof payload === 'object' && payload !== null) {
       const record = payload as Record<string, unknown>;
+      // Extra fields of an exception's payload (e.g. health's `db`) are part of the reply.
       return {
+        ...record,
         statusCode: status,
         error: typeof record.error === 'string' ? record.error : reasonPhrase(status),
         message:
