@@ -50,7 +50,12 @@ describe('service basics', () => {
     const tooLarge = await t.http().post('/v1/contacts').set(t.auth).set('Content-Type', 'application/json').send(big);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
-    const bad = await t.http().post('/v1/contacts').set(t.auth).set('Content-Type', 'application/json').send('{"email":');
+    const bad = await t
+      .http()
+      .post('/v1/contacts')
+      .set(t.auth)
+      .set('Content-Type', 'application/json')
+      .send('{"email":');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
   });
@@ -65,7 +70,12 @@ describe('health when the database is gone', () => {
       loadDataDir: template ? new Blob([await readFile(template)]) : undefined,
     });
     const app = await createApp(
-      loadConfig({ DATABASE_URL: embedded.url, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' }),
+      loadConfig({
+        DATABASE_URL: embedded.url,
+        ADMIN_API_KEY: ADMIN_KEY,
+        LOG_LEVEL: 'silent',
+        SCHEDULER_ENABLED: 'false',
+      }),
     );
     await app.init();
     try {

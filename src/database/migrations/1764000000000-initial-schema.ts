@@ -215,6 +215,18 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE INDEX tracking_events_delivery_idx ON tracking_events (delivery_id, kind)`);
 
+    // Due time of a step, DST-safe: calendar days are added to the local wall-clock time, then converted
+    // back. Mirrors dueAt() in src/sequences/schedule.ts, so set-based enrollment plans in SQL.
+    await queryRunner.query(`
+      CREATE FUNCTION touchpoint_due_at(start_at timestamptz, zone text, day_offset integer, at_time text)
+      RETURNS timestamptz LANGUAGE sql STABLE AS $$
+        SELECT CASE WHEN at_time IS NULL
+          THEN ((start_at AT TIME ZONE zone) + make_interval(days => day_offset)) AT TIME ZONE zone
+          ELSE (date_trunc('day', start_at AT TIME ZONE zone) + make_interval(days => day_offset) + at_time::time)
+               AT TIME ZONE zone
+        END
+      $$`);
+
     // Server-generated secrets (token signing key when SECRET_KEY is unset) survive restarts here.
     await queryRunner.query(`
       CREATE TABLE app_settings (
@@ -225,6 +237,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION touchpoint_due_at(timestamptz, text, integer, text)`);
     for (const table of [
       'app_settings',
       'tracking_events',
