@@ -8,6 +8,7 @@ import { AdminKeyMiddleware } from './common/admin-key.middleware.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import type { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -49,6 +50,7 @@ export class AppModule implements NestModule {
         CommonModule.forRoot(options.clock),
         DatabaseModule,
         MetricsModule,
+        ContactsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -8,6 +8,20 @@ import { type AppOptions, AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { createValidationPipe } from './common/validation.js';
 
+const FORBIDDEN_JSON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses prototype-pollution keys anywhere in a JSON body, before any code sees the object. */
+export function rejectDangerousKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_JSON_KEYS.has(key)) throw new ForbiddenJsonKeyError(key);
+  return value;
+}
+
+export class ForbiddenJsonKeyError extends Error {
+  constructor(key: string) {
+    super(`body must not use the key "${key}"`);
+  }
+}
+
 /** Paths that take large bodies (bulk import); everything else is capped at 1 MB. */
 const LARGE_BODY_PATHS = ['/v1/contacts/import'];
 
@@ -20,8 +34,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(LARGE_BODY_PATHS, express.json({ limit: '20mb' }), express.text({ type: 'text/csv', limit: '20mb' }));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(
+    LARGE_BODY_PATHS,
+    express.json({ limit: '20mb', reviver: rejectDangerousKeys }),
+    express.text({ type: 'text/csv', limit: '20mb' }),
+  );
+  app.use(express.json({ limit: '1mb', reviver: rejectDangerousKeys }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

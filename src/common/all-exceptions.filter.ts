@@ -57,7 +57,13 @@ function toBody(exception: unknown): ErrorBody {
   // body-parser errors are not HttpExceptions but carry a status (413 too large, 400 bad JSON).
   const status = httpStatusOf(exception);
   if (status !== undefined && status < 500) {
-    const message = status === 413 ? 'Request body is too large' : 'Request body is not valid JSON';
+    const original = exception instanceof Error ? exception.message : '';
+    const message =
+      status === 413
+        ? 'Request body is too large'
+        : original.startsWith('body must not')
+          ? original
+          : 'Request body is not valid JSON';
     return { statusCode: status, error: reasonPhrase(status), message };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };

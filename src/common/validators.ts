@@ -1,0 +1,83 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { isValidTimezone } from '../sequences/schedule.js';
+
+export const KEY_PATTERN = /^[a-z0-9][a-z0-9-_]{0,63}$/;
+export const KEY_MESSAGE =
+  'must be a key: lower-case letters, digits, - and _, starting with a letter or digit, up to 64';
+
+/** Canonical BCP 47 tag (`ro-md` → `ro-MD`), or undefined when the tag is not well-formed. */
+export function canonicalLocale(tag: string): string | undefined {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    return canonical;
+  } catch {
+    return undefined;
+  }
+}
+
+export function IsLocaleTag(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isLocaleTag',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be a BCP 47 language tag such as ru, ro-MD or en', ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.length <= 35 && canonicalLocale(value) !== undefined,
+      },
+    });
+}
+
+export function IsIanaTimezone(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isIanaTimezone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be an IANA time zone such as Europe/Chisinau', ...options },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.length <= 64 && isValidTimezone(value),
+      },
+    });
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Problems of a free-form JSON object (size, depth, dangerous keys); empty when it is acceptable. */
+export function jsonObjectProblems(value: unknown, maxBytes: number, maxDepth: number): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['must be a JSON object'];
+  if (Buffer.byteLength(JSON.stringify(value)) > maxBytes) return [`must be at most ${maxBytes} bytes as JSON`];
+  const problems: string[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (depth > maxDepth) {
+      problems.push(`must not nest deeper than ${maxDepth} levels`);
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) problems.push(`must not use the key "${key}"`);
+      visit((node as Record<string, unknown>)[key], depth + 1);
+    }
+  };
+  visit(value, 1);
+  return [...new Set(problems)];
+}
+
+export function IsBoundedJsonObject(
+  maxBytes: number,
+  maxDepth: number,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isBoundedJsonObject',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => jsonObjectProblems(value, maxBytes, maxDepth).length === 0,
+        defaultMessage: (args) => `${args?.property} ${jsonObjectProblems(args?.value, maxBytes, maxDepth).join('; ')}`,
+      },
+    });
+}

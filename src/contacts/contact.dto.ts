@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../common/pagination.js';
+import { IsBoundedJsonObject, IsIanaTimezone, IsLocaleTag } from '../common/validators.js';
+
+const NO_LINE_BREAKS = /^[^\r\n]*$/;
+
+export class UpdateContactDto {
+  @ApiPropertyOptional({ example: 'maria@example.com' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'Maria' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(NO_LINE_BREAKS, { message: 'firstName must not contain line breaks' })
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Popescu' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(NO_LINE_BREAKS, { message: 'lastName must not contain line breaks' })
+  lastName?: string;
+
+  @ApiPropertyOptional({ example: 'ro-MD', description: 'BCP 47 language tag' })
+  @IsOptional()
+  @IsLocaleTag()
+  locale?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Chisinau', description: 'IANA time zone' })
+  @IsOptional()
+  @IsIanaTimezone()
+  timezone?: string;
+
+  @ApiPropertyOptional({
+    example: { plan: 'pro', city: 'Chișinău' },
+    description:
+      'Free-form JSON object (up to 16 KB, 5 levels); merged into the stored one, a null value removes a key',
+  })
+  @IsOptional()
+  @IsBoundedJsonObject(16_384, 5)
+  attributes?: Record<string, unknown>;
+}
+
+export class UpsertContactDto extends UpdateContactDto {
+  @ApiProperty({ example: 'maria@example.com' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  declare email: string;
+}
+
+export class ContactDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ nullable: true, type: String }) firstName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) lastName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) locale!: string | null;
+  @ApiProperty({ nullable: true, type: String }) timezone!: string | null;
+  @ApiProperty({ type: Object }) attributes!: Record<string, unknown>;
+  @ApiProperty({ enum: ['active', 'unsubscribed', 'bounced', 'complained'] }) status!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class ContactPageDto {
+  @ApiProperty({ type: [ContactDto] }) items!: ContactDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class ListContactsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Exact e-mail address (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'Only members of this segment (key)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  segment?: string;
+}
+
+export class ImportRejectionDto {
+  @ApiProperty({ description: '1-based: the first contact of the array, or the first line after the CSV header' })
+  row!: number;
+  @ApiProperty({ type: [String] }) errors!: string[];
+}
+
+export class ImportResultDto {
+  @ApiProperty() created!: number;
+  @ApiProperty() updated!: number;
+  @ApiProperty({ type: [ImportRejectionDto] }) rejected!: ImportRejectionDto[];
+}
