@@ -1,0 +1,193 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { convert as htmlToText } from 'html-to-text';
+
+/** The shared layout and partials live in `templates/` at the project root (two levels above this file in src/ and dist/). */
+export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+
+export interface VariantSource {
+  subject: string;
+  html: string;
+  text?: string | null;
+}
+
+export interface RenderContext {
+  contact: {
+    firstName: string | null;
+    lastName: string | null;
+    email: string;
+    locale: string | null;
+    attributes: Record<string, unknown>;
+  };
+  sequence: { name: string };
+  step: { dayOffset: number; key?: string };
+  unsubscribeUrl: string;
+  locale: string;
+  [extra: string]: unknown;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface CompiledVariant {
+  render(context: RenderContext): RenderedEmail;
+}
+
+/** A template that does not compile, with each problem named by its field. */
+export class TemplateCompileError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+function asDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+type HelperOptions = Handlebars.HelperOptions;
+
+/**
+ * Handlebars with our helpers, layout and partials. Templates compile with `knownHelpersOnly`, so an
+ * unknown helper is refused when the template is saved, not discovered at send time; unknown partials are
+ * found by walking the parsed template. HTML is escaped; subjects and text are plain text.
+ */
+@Injectable()
+export class TemplateRenderer {
+  private readonly handlebars = Handlebars.create();
+  private readonly knownHelpers: Record<string, boolean>;
+  private readonly layout: Handlebars.TemplateDelegate;
+
+  constructor() {
+    this.registerHelpers();
+    const partialsDir = path.join(TEMPLATES_DIR, 'partials');
+    for (const file of readdirSync(partialsDir).filter((name) => name.endsWith('.hbs'))) {
+      this.handlebars.registerPartial(path.basename(file, '.hbs'), readFileSync(path.join(partialsDir, file), 'utf8'));
+    }
+    this.knownHelpers = Object.fromEntries(
+      [...BUILTIN_HELPERS, ...Object.keys(this.handlebars.helpers)].map((name) => [name, true]),
+    );
+    this.layout = this.handlebars.compile(readFileSync(path.join(TEMPLATES_DIR, 'layouts', 'default.hbs'), 'utf8'));
+  }
+
+  /** Compiles a variant or throws TemplateCompileError naming `prefix.subject|html|text`. */
+  compile(source: VariantSource, prefix = ''): CompiledVariant {
+    const problems: string[] = [];
+    const compileOne = (field: 'subject' | 'html' | 'text', text: string, escape: boolean) => {
+      try {
+        this.checkSource(text);
+        const template = this.handlebars.compile(text, {
+          knownHelpers: this.knownHelpers,
+          knownHelpersOnly: true,
+          noEscape: !escape,
+        });
+        // compile() is lazy: force it now so syntax errors surface at save time.
+        this.handlebars.precompile(text, { knownHelpers: this.knownHelpers, knownHelpersOnly: true });
+        return template;
+      } catch (error) {
+        problems.push(`${prefix}${field}: ${(error as Error).message.split('\n')[0]}`);
+        return undefined;
+      }
+    };
+    const subject = compileOne('subject', source.subject, false);
+    const html = compileOne('html', source.html, true);
+    const text = source.text ? compileOne('text', source.text, false) : undefined;
+    if (problems.length > 0 || !subject || !html) throw new TemplateCompileError(problems);
+
+    return {
+      render: (context) => {
+        // A rendered subject is one header line: line breaks could otherwise inject headers.
+        const renderedSubject = subject(context)
+          .replace(/[\r\n]+/g, ' ')
+          .trim();
+        const body = html(context);
+        const fullHtml = this.layout({ ...context, subject: renderedSubject, body });
+        const renderedText = text
+          ? text(context)
+          : htmlToText(fullHtml, {
+              wordwrap: 78,
+              selectors: [{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } }],
+            });
+        return { subject: renderedSubject, html: fullHtml, text: renderedText };
+      },
+    };
+  }
+
+  /** Partials are resolved at render time by Handlebars; refuse unknown ones now. */
+  private checkSource(source: string): void {
+    const ast = this.handlebars.parse(source);
+    const missing = new Set<string>();
+    const visit = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const record = node as Record<string, unknown>;
+      if (record.type === 'PartialStatement' || record.type === 'PartialBlockStatement') {
+        const name = record.name as { type: string; original?: unknown };
+        if (name.type === 'PathExpression' || name.type === 'StringLiteral') {
+          const partial = String(name.original);
+          if (!(partial in this.handlebars.partials)) missing.add(partial);
+        } else {
+          throw new Error('dynamic partial names are not allowed');
+        }
+      }
+      for (const value of Object.values(record)) {
+        if (Array.isArray(value)) value.forEach(visit);
+        else if (typeof value === 'object') visit(value);
+      }
+    };
+    visit(ast);
+    if (missing.size > 0) throw new Error(`unknown partial ${[...missing].map((name) => `"${name}"`).join(', ')}`);
+  }
+
+  private registerHelpers(): void {
+    const hb = this.handlebars;
+    hb.registerHelper('default', (value: unknown, fallback: unknown) =>
+      value === undefined || value === null || value === '' ? fallback : value,
+    );
+    // {{formatDate date}} / {{formatDate date "long"}}: in the contact's locale and, when known, time zone.
+    hb.registerHelper('formatDate', function (this: unknown, value: unknown, ...rest: unknown[]) {
+      const options = rest.pop() as HelperOptions;
+      const style = typeof rest[0] === 'string' ? rest[0] : 'medium';
+      const date = asDate(value);
+      if (!date) return '';
+      const root = options.data?.root as { locale?: string; timezone?: string } | undefined;
+      const locale = (options.hash?.locale as string | undefined) ?? root?.locale ?? 'en';
+      const timeZone = (options.hash?.timezone as string | undefined) ?? root?.timezone;
+      const dateStyle = ['full', 'long', 'medium', 'short'].includes(style) ? (style as 'full') : 'medium';
+      try {
+        return new Intl.DateTimeFormat(locale, { dateStyle, timeZone }).format(date);
+      } catch {
+        return new Intl.DateTimeFormat('en', { dateStyle }).format(date);
+      }
+    });
+    hb.registerHelper('formatNumber', (value: unknown, options: HelperOptions) => {
+      const number = typeof value === 'number' ? value : Number(value);
+      if (!Number.isFinite(number)) return '';
+      const root = options.data?.root as { locale?: string } | undefined;
+      try {
+        return new Intl.NumberFormat(root?.locale ?? 'en').format(number);
+      } catch {
+        return String(number);
+      }
+    });
+    hb.registerHelper('uppercase', (value: unknown) => (value == null ? '' : String(value).toUpperCase()));
+    hb.registerHelper('lowercase', (value: unknown) => (value == null ? '' : String(value).toLowerCase()));
+    hb.registerHelper('capitalize', (value: unknown) => {
+      const text = value == null ? '' : String(value);
+      return text.charAt(0).toUpperCase() + text.slice(1);
+    });
+    hb.registerHelper('eq', (left: unknown, right: unknown) => left === right);
+    hb.registerHelper('ne', (left: unknown, right: unknown) => left !== right);
+  }
+}

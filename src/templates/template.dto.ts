@@ -1,0 +1,105 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { KEY_MESSAGE, KEY_PATTERN, IsLocaleTag } from '../common/validators.js';
+import { UpdateContactDto } from '../contacts/contact.dto.js';
+
+export class TemplateVariantDto {
+  @ApiProperty({ example: 'ro' })
+  @IsLocaleTag()
+  locale!: string;
+
+  @ApiProperty({ example: 'Bun venit, {{default contact.firstName "prietene"}}!' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(998)
+  subject!: string;
+
+  @ApiProperty({ example: '<p>Salut, {{default contact.firstName "prietene"}}!</p>' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512_000)
+  html!: string;
+
+  @ApiPropertyOptional({ description: 'Derived from the HTML when absent' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512_000)
+  text?: string;
+}
+
+export class UpdateTemplateDto {
+  @ApiProperty({ example: 'Webinar welcome' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ type: [TemplateVariantDto], description: 'One per locale; the first is the fallback' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => TemplateVariantDto)
+  variants!: TemplateVariantDto[];
+}
+
+export class CreateTemplateDto extends UpdateTemplateDto {
+  @ApiProperty({ example: 'webinar-welcome' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: `key ${KEY_MESSAGE}` })
+  key!: string;
+}
+
+export class TemplateDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: [TemplateVariantDto] }) variants!: TemplateVariantDto[];
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class TemplatePageDto {
+  @ApiProperty({ type: [TemplateDto] }) items!: TemplateDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+/** A sample contact for previews; every field optional. */
+export class PreviewContactDto extends UpdateContactDto {}
+
+export class PreviewTemplateDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Render for this stored contact' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiPropertyOptional({ type: PreviewContactDto, description: 'Or for this sample contact' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PreviewContactDto)
+  contact?: PreviewContactDto;
+
+  @ApiPropertyOptional({ example: 'ru', description: "Overrides the contact's locale for the variant choice" })
+  @IsOptional()
+  @IsLocaleTag()
+  locale?: string;
+}
+
+export class PreviewResultDto {
+  @ApiProperty() subject!: string;
+  @ApiProperty() html!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ description: 'The variant that was chosen' }) locale!: string;
+}

@@ -1,0 +1,180 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { canonicalLocale } from '../common/validators.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ContactRepository } from '../contacts/contact.repository.js';
+import type {
+  CreateTemplateDto,
+  PreviewResultDto,
+  PreviewTemplateDto,
+  TemplateDto,
+  TemplateVariantDto,
+  UpdateTemplateDto,
+} from './template.dto.js';
+import {
+  type CompiledVariant,
+  type RenderContext,
+  TemplateCompileError,
+  TemplateRenderer,
+} from './template-renderer.js';
+import { TemplateRepository, type TemplateRow, type VariantRow } from './template.repository.js';
+import { chooseVariant } from './template-variant.js';
+
+function toTemplateDto(row: TemplateRow): TemplateDto {
+  return {
+    key: row.key,
+    name: row.name,
+    version: row.version,
+    variants: row.variants.map((variant) => ({
+      locale: variant.locale,
+      subject: variant.subject,
+      html: variant.html,
+      ...(variant.text === null ? {} : { text: variant.text }),
+    })),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+const SAMPLE_CONTACT = {
+  firstName: 'Alex',
+  lastName: 'Sample',
+  email: 'alex@example.com',
+  locale: null,
+  attributes: {},
+};
+
+@Injectable()
+export class TemplateService {
+  /** Compiled variants by template id, version and locale; a new version is a new key. */
+  private readonly compiled = new Map<string, CompiledVariant>();
+
+  constructor(
+    private readonly templates: TemplateRepository,
+    private readonly renderer: TemplateRenderer,
+    private readonly contacts: ContactRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(dto: CreateTemplateDto): Promise<TemplateDto> {
+    const variants = this.checkVariants(dto.variants);
+    const row = await this.templates.insert(dto.key, dto.name, variants);
+    if (!row) throw new ConflictException(`template ${dto.key} already exists`);
+    return toTemplateDto(row);
+  }
+
+  async update(key: string, dto: UpdateTemplateDto): Promise<TemplateDto> {
+    const variants = this.checkVariants(dto.variants);
+    const row = await this.templates.update(key, dto.name, variants);
+    if (!row) throw new NotFoundException(`template ${key} not found`);
+    return toTemplateDto(row);
+  }
+
+  async get(key: string): Promise<TemplateDto> {
+    return toTemplateDto(await this.require(key));
+  }
+
+  async list(query: PageQuery): Promise<Page<TemplateDto>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.templates.findPage(limit, decodeCursor(query.cursor, 1)?.[0]);
+    return toPage(rows, limit, toTemplateDto, (row) => [row.key]);
+  }
+
+  async preview(key: string, dto: PreviewTemplateDto): Promise<PreviewResultDto> {
+    const template = await this.require(key);
+    let contact: RenderContext['contact'] = SAMPLE_CONTACT;
+    let timezone: string | undefined;
+    if (dto.contactId) {
+      const row = await this.contacts.findById(dto.contactId);
+      if (!row) throw new NotFoundException(`contact ${dto.contactId} not found`);
+      contact = {
+        firstName: row.first_name,
+        lastName: row.last_name,
+        email: row.email,
+        locale: row.locale,
+        attributes: row.attributes,
+      };
+      timezone = row.timezone ?? undefined;
+    } else if (dto.contact) {
+      contact = {
+        firstName: dto.contact.firstName ?? null,
+        lastName: dto.contact.lastName ?? null,
+        email: dto.contact.email ?? SAMPLE_CONTACT.email,
+        locale: dto.contact.locale ?? null,
+        attributes: dto.contact.attributes ?? {},
+      };
+      timezone = dto.contact.timezone;
+    }
+    const locale = dto.locale ?? contact.locale;
+    const variant = chooseVariant(template.variants, locale);
+    const rendered = this.compiledVariant(template, variant).render({
+      contact,
+      sequence: { name: 'Preview' },
+      step: { dayOffset: 0, key: 'preview' },
+      unsubscribeUrl: `${this.config.publicUrl}/u/preview`,
+      locale: variant.locale,
+      timezone,
+      now: new Date(),
+    });
+    return { ...rendered, locale: variant.locale };
+  }
+
+  /** The compiled form of one variant, cached until the template's version changes. */
+  compiledVariant(template: Pick<TemplateRow, 'id' | 'version'>, variant: VariantRow): CompiledVariant {
+    const cacheKey = `${template.id}:${template.version}:${variant.locale}`;
+    let compiled = this.compiled.get(cacheKey);
+    if (!compiled) {
+      compiled = this.renderer.compile(variant);
+      this.compiled.set(cacheKey, compiled);
+    }
+    return compiled;
+  }
+
+  async require(key: string): Promise<TemplateRow> {
+    const row = await this.templates.findByKey(key);
+    if (!row) throw new NotFoundException(`template ${key} not found`);
+    return row;
+  }
+
+  /** Canonical, unique locales, and every variant compiles — or the save is refused (400 / 422). */
+  private checkVariants(variants: TemplateVariantDto[]): VariantRow[] {
+    const seen = new Map<string, number>();
+    const duplicates: string[] = [];
+    const rows = variants.map((variant, index) => {
+      const locale = canonicalLocale(variant.locale) ?? variant.locale;
+      const earlier = seen.get(locale.toLowerCase());
+      if (earlier !== undefined) duplicates.push(`variants.${index}.locale ${locale} repeats variants.${earlier}`);
+      seen.set(locale.toLowerCase(), index);
+      return { locale, subject: variant.subject, html: variant.html, text: variant.text ?? null };
+    });
+    if (duplicates.length > 0) throw new BadRequestException(duplicates);
+    const problems: string[] = [];
+    rows.forEach((row, index) => {
+      try {
+        const compiled = this.renderer.compile(row, `variants.${index}.`);
+        // A trial render catches what compiles but cannot run (e.g. a helper given the wrong arguments).
+        compiled.render({
+          contact: SAMPLE_CONTACT,
+          sequence: { name: 'Check' },
+          step: { dayOffset: 0 },
+          unsubscribeUrl: 'https://example.com/u/check',
+          locale: row.locale,
+        });
+      } catch (error) {
+        if (error instanceof TemplateCompileError) problems.push(...error.problems);
+        else problems.push(`variants.${index}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    });
+    if (problems.length > 0) {
+      throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: problems });
+    }
+    return rows;
+  }
+}

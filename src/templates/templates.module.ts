@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { TemplateRenderer } from './template-renderer.js';
+import { TemplateRepository } from './template.repository.js';
+import { TemplateService } from './template.service.js';
+import { TemplatesController } from './templates.controller.js';
+
+@Module({
+  imports: [ContactsModule],
+  controllers: [TemplatesController],
+  providers: [TemplateRenderer, TemplateRepository, TemplateService],
+  exports: [TemplateRenderer, TemplateRepository, TemplateService],
+})
+export class TemplatesModule {}
