@@ -10,6 +10,8 @@ import type { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { SequencesModule } from './sequences/sequences.module.js';
+import { EnrollmentsModule } from './enrollments/enrollments.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -53,6 +55,8 @@ export class AppModule implements NestModule {
         MetricsModule,
         ContactsModule,
         TemplatesModule,
+        SequencesModule,
+        EnrollmentsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -113,10 +113,10 @@ export class ContactRepository {
     );
   }
 
-  async countMatching(rule: CompiledRule): Promise<number> {
+  async countMatching(rule: CompiledRule, condition = `c.status <> 'erased'`): Promise<number> {
     const row = await queryOne<{ total: number }>(
       this.dataSource,
-      `SELECT count(*)::int AS total FROM contacts c WHERE c.status <> 'erased' AND ${rule.sql}`,
+      `SELECT count(*)::int AS total FROM contacts c WHERE ${condition} AND ${rule.sql}`,
       rule.params,
     );
     return row!.total;

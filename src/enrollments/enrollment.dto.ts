@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoundedJsonObject } from '../common/validators.js';
+import { UpdateContactDto } from '../contacts/contact.dto.js';
+import { EVENT_NAME } from '../sequences/sequence.dto.js';
+
+/** ISO 8601 with a date, a time and an offset (or Z): a time without a zone is ambiguous. */
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export class EnrollDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiPropertyOptional({ example: 'maria@example.md' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'marketing-interest', description: 'Enroll every member of this segment instead' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  segment?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-24T10:00:00+02:00', description: 'Day 0; default now; may be in the past' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'startAt must be an ISO 8601 time with an offset' })
+  startAt?: string;
+}
+
+export class EnrollmentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() contactId!: string;
+  @ApiProperty() sequence!: string;
+  @ApiProperty({ enum: ['active', 'completed', 'converted', 'unsubscribed', 'bounced', 'exited'] }) status!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) exitReason!: string | null;
+  @ApiProperty() startAt!: string;
+  @ApiProperty({ nullable: true, type: String }) nextStep!: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class SegmentEnrollmentResultDto {
+  @ApiProperty() enrolled!: number;
+  @ApiProperty() alreadyEnrolled!: number;
+}
+
+export class EventContactDto extends UpdateContactDto {}
+
+export class EventDto {
+  @ApiPropertyOptional({ example: 'maria@example.md', description: 'A new contact is created for an unknown e-mail' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiProperty({ example: 'webinar_signup' })
+  @Matches(EVENT_NAME, { message: 'name must be an event name: letters, digits, _ . : - (up to 100)' })
+  name!: string;
+
+  @ApiPropertyOptional({
+    example: '2026-11-24T10:00:00Z',
+    description: 'Default now; day 0 of the sequences it starts',
+  })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'occurredAt must be an ISO 8601 time with an offset' })
+  occurredAt?: string;
+
+  @ApiPropertyOptional({ example: { webinar: 'ai-basics' } })
+  @IsOptional()
+  @IsBoundedJsonObject(16_384, 5)
+  properties?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'form-7f3a9', description: 'The same key twice has effect once' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  idempotencyKey?: string;
+
+  @ApiPropertyOptional({ type: EventContactDto, description: 'Contact fields to upsert with the event (by e-mail)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EventContactDto)
+  contact?: EventContactDto;
+}
+
+export class EventResultDto {
+  @ApiProperty() eventId!: string;
+  @ApiProperty() contactId!: string;
+  @ApiProperty({ description: 'True when the idempotency key was seen before; nothing was done again' })
+  duplicate!: boolean;
+  @ApiProperty({ type: [String], description: 'Sequences the contact entered' }) enrolled!: string[];
+  @ApiProperty({ type: [String], description: 'Sequences the contact converted in' }) converted!: string[];
+}

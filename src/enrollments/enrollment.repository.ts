@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Queryable, queryOne, queryRows } from '../database/sql.js';
+import type { CompiledRule } from '../segments/segment-rule.js';
+
+export interface EnrollmentRow {
+  id: string;
+  contact_id: string;
+  sequence_id: string;
+  sequence_key: string;
+  status: string;
+  exit_reason: string | null;
+  start_at: Date;
+  next_step_key: string | null;
+  next_due_at: Date | null;
+  created_at: Date;
+}
+
+export interface DeliverySummaryRow {
+  step_id: string;
+  status: string;
+  reason: string | null;
+  sent_at: Date | null;
+}
+
+const SELECT_ENROLLMENT = `
+  SELECT e.id, e.contact_id, e.sequence_id, s.key AS sequence_key, e.status, e.exit_reason, e.start_at,
+         st.key AS next_step_key, e.next_due_at, e.created_at
+  FROM enrollments e
+  JOIN sequences s ON s.id = e.sequence_id
+  LEFT JOIN sequence_steps st ON st.id = e.next_step_id`;
+
+/**
+ * Enrolls the contacts selected by `source` (a FROM/WHERE over `contacts c`) at their first current step,
+ * due per touchpoint_due_at() in the contact's zone. The partial unique index turns "already active in
+ * this sequence" into a skipped row rather than an error, which makes segment enrollment idempotent.
+ */
+function enrollSql(source: string): string {
+  return `
+    INSERT INTO enrollments (contact_id, sequence_id, start_at, next_step_id, next_due_at)
+    SELECT c.id, s.id, $2::timestamptz, st.id,
+           touchpoint_due_at($2::timestamptz, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time)
+    FROM ${source}
+    JOIN sequences s ON s.id = $1
+    JOIN LATERAL (SELECT id, day_offset, at_time FROM sequence_steps
+                  WHERE sequence_id = s.id AND removed_at IS NULL ORDER BY position LIMIT 1) st ON true
+    ON CONFLICT (contact_id, sequence_id) WHERE status = 'active' DO NOTHING`;
+}
+
+@Injectable()
+export class EnrollmentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The new enrollment, or undefined when the contact is already active in the sequence. */
+  async enrollOne(
+    contactId: string,
+    sequenceId: string,
+    startAt: Date,
+    db: Queryable = this.dataSource,
+  ): Promise<EnrollmentRow | undefined> {
+    const row = await queryOne<{ id: string }>(
+      db,
+      `WITH target AS (SELECT * FROM contacts WHERE id = $3) ${enrollSql('target c')} RETURNING id`,
+      [sequenceId, startAt, contactId],
+    );
+    return row ? this.findById(row.id, db) : undefined;
+  }
+
+  /** Set-based enrollment of a segment's active members; returns how many were new. */
+  async enrollSegment(sequenceId: string, startAt: Date, rule: CompiledRule): Promise<number> {
+    const row = await queryOne<{ enrolled: number }>(
+      this.dataSource,
+      `WITH inserted AS (
+         ${enrollSql(`(SELECT * FROM contacts c WHERE c.status = 'active' AND ${rule.sql}) c`)}
+         RETURNING 1)
+       SELECT count(*)::int AS enrolled FROM inserted`,
+      [sequenceId, startAt, ...rule.params],
+    );
+    return row!.enrolled;
+  }
+
+  findById(id: string, db: Queryable = this.dataSource): Promise<EnrollmentRow | undefined> {
+    return queryOne<EnrollmentRow>(db, `${SELECT_ENROLLMENT} WHERE e.id = $1`, [id]);
+  }
+
+  /** The running enrollment of a contact in a sequence, else the latest finished one. */
+  findLatest(contactId: string, sequenceId: string): Promise<EnrollmentRow | undefined> {
+    return queryOne<EnrollmentRow>(
+      this.dataSource,
+      `${SELECT_ENROLLMENT} WHERE e.contact_id = $1 AND e.sequence_id = $2
+       ORDER BY (e.status = 'active') DESC, e.created_at DESC LIMIT 1`,
+      [contactId, sequenceId],
+    );
+  }
+
+  deliveriesOf(contactId: string, enrollmentId: string): Promise<DeliverySummaryRow[]> {
+    return queryRows<DeliverySummaryRow>(
+      this.dataSource,
+      `SELECT step_id, status, reason, sent_at FROM deliveries WHERE contact_id = $1 AND enrollment_id = $2`,
+      [contactId, enrollmentId],
+    );
+  }
+
+  /** Ends a running enrollment by hand; undefined when it was not running. */
+  exit(id: string, reason: string): Promise<{ id: string } | undefined> {
+    return queryOne<{ id: string }>(
+      this.dataSource,
+      `UPDATE enrollments SET status = 'exited', exit_reason = $2, next_due_at = NULL, ended_at = now(), updated_at = now()
+       WHERE id = $1 AND status = 'active' RETURNING id`,
+      [id, reason],
+    );
+  }
+
+  /**
+   * Ends the contact's running enrollments in sequences converted by `event` and logs each conversion,
+   * attributed to the last step sent before it. Row locks taken by the UPDATE make a concurrent send
+   * see the exit (exits win).
+   */
+  convert(
+    manager: EntityManager,
+    contactId: string,
+    event: { id: string; name: string; occurredAt: Date },
+  ): Promise<Array<{ sequence_key: string }>> {
+    return queryRows<{ sequence_key: string }>(
+      manager,
+      `WITH ended AS (
+         UPDATE enrollments e SET status = 'converted', exit_reason = 'converted', next_due_at = NULL,
+                ended_at = now(), updated_at = now()
+         FROM sequences s
+         WHERE s.id = e.sequence_id AND s.conversion_event = $2 AND s.status IN ('active', 'paused')
+           AND e.contact_id = $1 AND e.status = 'active'
+         RETURNING e.id, e.sequence_id, s.key
+       ), logged AS (
+         INSERT INTO conversions (contact_id, enrollment_id, sequence_id, event_id, event_name, attributed_step_id, occurred_at)
+         SELECT $1, ended.id, ended.sequence_id, $3, $2,
+                (SELECT d.step_id FROM deliveries d
+                  WHERE d.contact_id = $1 AND d.enrollment_id = ended.id AND d.status = 'sent' AND d.sent_at <= $4
+                  ORDER BY d.sent_at DESC LIMIT 1),
+                $4
+         FROM ended
+         ON CONFLICT DO NOTHING
+       )
+       SELECT key AS sequence_key FROM ended ORDER BY key`,
+      [contactId, event.name, event.id, event.occurredAt],
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
+import { SegmentService } from '../segments/segment.service.js';
+import type { CalendarDto } from '../sequences/sequence.dto.js';
+import { SequenceService } from '../sequences/sequence.service.js';
+import type { SequenceRow } from '../sequences/sequence.repository.js';
+import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
+import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
+import { EnrollmentRepository, type EnrollmentRow } from './enrollment.repository.js';
+
+export function toEnrollmentDto(row: EnrollmentRow): EnrollmentDto {
+  return {
+    id: row.id,
+    contactId: row.contact_id,
+    sequence: row.sequence_key,
+    status: row.status,
+    exitReason: row.exit_reason,
+    startAt: row.start_at.toISOString(),
+    nextStep: row.next_step_key,
+    nextDueAt: row.next_due_at ? row.next_due_at.toISOString() : null,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Contacts in these states are never enrolled. */
+const NOT_ENROLLABLE = new Set(['unsubscribed', 'bounced', 'complained', 'erased']);
+
+@Injectable()
+export class EnrollmentService {
+  constructor(
+    private readonly enrollments: EnrollmentRepository,
+    private readonly contacts: ContactRepository,
+    private readonly sequences: SequenceService,
+    private readonly segments: SegmentService,
+    private readonly clock: Clock,
+  ) {}
+
+  async enroll(sequenceKey: string, dto: EnrollDto): Promise<EnrollmentDto | SegmentEnrollmentResultDto> {
+    const targets = [dto.contactId, dto.email, dto.segment].filter((value) => value !== undefined);
+    if (targets.length !== 1) throw new BadRequestException(['give exactly one of contactId, email or segment']);
+    const sequence = await this.sequences.require(sequenceKey);
+    if (sequence.status === 'draft' || sequence.status === 'archived') {
+      throw new ConflictException(
+        `sequence ${sequenceKey} is ${sequence.status}; only active or paused sequences take enrollments`,
+      );
+    }
+    const startAt = dto.startAt ? new Date(dto.startAt) : this.clock.now();
+    if (dto.segment) return this.enrollSegment(sequence, dto.segment, startAt);
+
+    const contact = dto.contactId
+      ? await this.contacts.findById(dto.contactId)
+      : await this.contacts.findByEmail(dto.email!);
+    if (!contact || contact.status === 'erased') {
+      throw new NotFoundException(
+        dto.contactId ? `contact ${dto.contactId} not found` : `no contact with email ${dto.email}`,
+      );
+    }
+    this.assertEnrollable(contact);
+    const row = await this.enrollments.enrollOne(contact.id, sequence.id, startAt);
+    if (!row) throw new ConflictException(`contact ${contact.id} is already active in sequence ${sequenceKey}`);
+    return toEnrollmentDto(row);
+  }
+
+  private async enrollSegment(
+    sequence: SequenceRow,
+    segmentKey: string,
+    startAt: Date,
+  ): Promise<SegmentEnrollmentResultDto> {
+    const rule = await this.segments.compiledRule(segmentKey, 3);
+    const enrolled = await this.enrollments.enrollSegment(sequence.id, startAt, rule);
+    const members = await this.contacts.countMatching(
+      await this.segments.compiledRule(segmentKey, 1),
+      `c.status = 'active'`,
+    );
+    return { enrolled, alreadyEnrolled: Math.max(0, members - enrolled) };
+  }
+
+  assertEnrollable(contact: ContactRow): void {
+    if (NOT_ENROLLABLE.has(contact.status)) throw new ConflictException(`contact ${contact.id} is ${contact.status}`);
+  }
+
+  async exit(id: string): Promise<EnrollmentDto> {
+    const exited = await this.enrollments.exit(id, 'manual');
+    const row = await this.enrollments.findById(id);
+    if (!row) throw new NotFoundException(`enrollment ${id} not found`);
+    if (!exited) throw new ConflictException(`enrollment ${id} is ${row.status}, not active`);
+    return toEnrollmentDto(row);
+  }
+
+  /** Every current step with its planned time (zone, `at` and send window applied) and what happened. */
+  async calendar(sequenceKey: string, contactId: string): Promise<CalendarDto> {
+    const sequence = await this.sequences.require(sequenceKey);
+    const contact = await this.contacts.findById(contactId);
+    if (!contact) throw new NotFoundException(`contact ${contactId} not found`);
+    const enrollment = await this.enrollments.findLatest(contact.id, sequence.id);
+    if (!enrollment) throw new NotFoundException(`contact ${contactId} is not enrolled in sequence ${sequenceKey}`);
+    const deliveries = new Map(
+      (await this.enrollments.deliveriesOf(contact.id, enrollment.id)).map((row) => [row.step_id, row]),
+    );
+    const zone = contact.timezone ?? sequence.default_timezone ?? DEFAULT_TIMEZONE;
+    return {
+      contactId: contact.id,
+      sequence: sequence.key,
+      timezone: zone,
+      enrollment: { id: enrollment.id, status: enrollment.status, startAt: enrollment.start_at.toISOString() },
+      steps: sequence.steps.map((step) => {
+        const delivery = deliveries.get(step.id);
+        const planned = plannedAt(
+          enrollment.start_at,
+          zone,
+          { dayOffset: step.day_offset, at: step.at_time },
+          sequence.send_window,
+        );
+        const base = { key: step.key, dayOffset: step.day_offset, plannedAt: planned.toISOString() };
+        if (delivery) {
+          return {
+            ...base,
+            status: delivery.status,
+            ...(delivery.reason ? { reason: delivery.reason } : {}),
+            ...(delivery.sent_at ? { sentAt: delivery.sent_at.toISOString() } : {}),
+          };
+        }
+        // A step the enrollment will never reach, because it ended, is shown as skipped with the exit's reason.
+        if (enrollment.status !== 'active')
+          return { ...base, status: 'skipped', reason: enrollment.exit_reason ?? enrollment.status };
+        return { ...base, status: 'planned' };
+      }),
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { SequencesModule } from '../sequences/sequences.module.js';
+import { EnrollmentRepository } from './enrollment.repository.js';
+import { EnrollmentService } from './enrollment.service.js';
+import { EnrollmentsController } from './enrollments.controller.js';
+import { EventService } from './event.service.js';
+
+/** Enrollments and the events that create and end them. */
+@Module({
+  imports: [ContactsModule, SequencesModule],
+  controllers: [EnrollmentsController],
+  providers: [EnrollmentRepository, EnrollmentService, EventService],
+  exports: [EnrollmentRepository, EnrollmentService],
+})
+export class EnrollmentsModule {}

@@ -1,0 +1,100 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
+import { toContactInput } from '../contacts/contact.service.js';
+import { queryOne } from '../database/sql.js';
+import { SegmentService } from '../segments/segment.service.js';
+import { SequenceRepository } from '../sequences/sequence.repository.js';
+import type { EventDto, EventResultDto } from './enrollment.dto.js';
+import { EnrollmentRepository } from './enrollment.repository.js';
+
+@Injectable()
+export class EventService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly contacts: ContactRepository,
+    private readonly sequences: SequenceRepository,
+    private readonly segments: SegmentService,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Stores the event and applies it in one transaction: conversions end running enrollments (exits
+   * first), then the event enrolls the contact into every active sequence it triggers whose audience the
+   * contact is in, with day 0 = occurredAt. A repeated idempotency key changes nothing.
+   */
+  async ingest(dto: EventDto): Promise<EventResultDto> {
+    if ((dto.email === undefined) === (dto.contactId === undefined)) {
+      throw new BadRequestException(['give exactly one of email or contactId']);
+    }
+    if (dto.contact && dto.contactId) throw new BadRequestException(['contact fields can only come with email']);
+    const occurredAt = dto.occurredAt ? new Date(dto.occurredAt) : this.clock.now();
+
+    return this.dataSource.transaction(async (manager) => {
+      const contact = await this.resolveContact(manager, dto);
+      const event = await queryOne<{ id: string }>(
+        manager,
+        `INSERT INTO events (contact_id, name, occurred_at, properties, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (contact_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [contact.id, dto.name, occurredAt, JSON.stringify(dto.properties ?? {}), dto.idempotencyKey ?? null],
+      );
+      if (!event) {
+        const earlier = await queryOne<{ id: string }>(
+          manager,
+          `SELECT id FROM events WHERE contact_id = $1 AND idempotency_key = $2`,
+          [contact.id, dto.idempotencyKey],
+        );
+        return { eventId: earlier!.id, contactId: contact.id, duplicate: true, enrolled: [], converted: [] };
+      }
+
+      const converted = await this.enrollments.convert(manager, contact.id, {
+        id: event.id,
+        name: dto.name,
+        occurredAt,
+      });
+      const enrolled: string[] = [];
+      if (contact.status === 'active') {
+        for (const sequence of await this.sequences.findActiveByTrigger(dto.name, manager)) {
+          if (
+            sequence.audience_segment_key &&
+            !(await this.inSegment(manager, contact.id, sequence.audience_segment_key))
+          ) {
+            continue;
+          }
+          if (await this.enrollments.enrollOne(contact.id, sequence.id, occurredAt, manager))
+            enrolled.push(sequence.key);
+        }
+      }
+      return {
+        eventId: event.id,
+        contactId: contact.id,
+        duplicate: false,
+        enrolled,
+        converted: converted.map((row) => row.sequence_key),
+      };
+    });
+  }
+
+  private async resolveContact(manager: EntityManager, dto: EventDto): Promise<ContactRow> {
+    if (dto.contactId) {
+      const contact = await this.contacts.findById(dto.contactId, manager);
+      if (!contact) throw new NotFoundException(`contact ${dto.contactId} not found`);
+      return contact;
+    }
+    const { row } = await this.contacts.upsertOne(toContactInput({ ...dto.contact, email: dto.email! }), manager);
+    return row;
+  }
+
+  private async inSegment(manager: EntityManager, contactId: string, segmentKey: string): Promise<boolean> {
+    const rule = await this.segments.compiledRule(segmentKey, 2);
+    const row = await queryOne(manager, `SELECT 1 FROM contacts c WHERE c.id = $1 AND ${rule.sql}`, [
+      contactId,
+      ...rule.params,
+    ]);
+    return row !== undefined;
+  }
+}

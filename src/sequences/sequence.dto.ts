@@ -1,0 +1,195 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsIanaTimezone, KEY_MESSAGE, KEY_PATTERN } from '../common/validators.js';
+
+const CLOCK = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
+const EVENT_MESSAGE = 'must be an event name: letters, digits, _ . : - (up to 100)';
+
+export class SendWindowDto {
+  @ApiProperty({ example: '09:00', description: 'Local time HH:mm' })
+  @Matches(CLOCK, { message: 'sendWindow.from must be a time HH:mm' })
+  from!: string;
+
+  @ApiProperty({ example: '20:00', description: 'Local time HH:mm; before `from` means the window crosses midnight' })
+  @Matches(CLOCK, { message: 'sendWindow.to must be a time HH:mm' })
+  to!: string;
+
+  @ApiPropertyOptional({
+    example: [1, 2, 3, 4, 5, 6],
+    description: 'ISO weekdays 1 = Monday … 7 = Sunday (0 = Sunday too); default every day',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(0, { each: true })
+  @Max(7, { each: true })
+  days?: number[];
+}
+
+export class StepDto {
+  @ApiProperty({ example: 'reminder' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: `key ${KEY_MESSAGE}` })
+  key!: string;
+
+  @ApiProperty({ example: 1, description: 'Calendar days after day 0 in the contact’s time zone' })
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  dayOffset!: number;
+
+  @ApiPropertyOptional({ example: '10:00', description: 'Local send time; default: day 0’s time of day' })
+  @IsOptional()
+  @Matches(CLOCK, { message: 'at must be a time HH:mm' })
+  at?: string;
+
+  @ApiProperty({ example: 'webinar-reminder', description: 'Template key' })
+  @IsString()
+  @MaxLength(64)
+  template!: string;
+
+  @ApiPropertyOptional({
+    example: 'price-sensitive',
+    description: 'Only contacts in this segment get the step; others skip it (logged)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  segment?: string;
+
+  @ApiPropertyOptional({
+    example: 48,
+    default: 48,
+    description: 'Reached later than this after its due time, the step is skipped as late',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  maxLatenessHours?: number;
+}
+
+export class UpdateSequenceDto {
+  @ApiProperty({ example: 'Webinar to course' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'webinar_signup' })
+  @IsOptional()
+  @Matches(EVENT_NAME, { message: `triggerEvent ${EVENT_MESSAGE}` })
+  triggerEvent?: string;
+
+  @ApiPropertyOptional({ example: 'course_purchased' })
+  @IsOptional()
+  @Matches(EVENT_NAME, { message: `conversionEvent ${EVENT_MESSAGE}` })
+  conversionEvent?: string;
+
+  @ApiPropertyOptional({
+    example: 'marketing-interest',
+    description: 'Segment key: only its members enter on the trigger event',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  audienceSegment?: string;
+
+  @ApiPropertyOptional({ type: SendWindowDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendWindowDto)
+  sendWindow?: SendWindowDto;
+
+  @ApiPropertyOptional({ example: 'Europe/Chisinau', description: 'For contacts without a time zone (default UTC)' })
+  @IsOptional()
+  @IsIanaTimezone()
+  timezone?: string;
+
+  @ApiProperty({ type: [StepDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => StepDto)
+  steps!: StepDto[];
+}
+
+export class CreateSequenceDto extends UpdateSequenceDto {
+  @ApiProperty({ example: 'webinar-school' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: `key ${KEY_MESSAGE}` })
+  key!: string;
+}
+
+export class SequenceStepViewDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() position!: number;
+  @ApiProperty() dayOffset!: number;
+  @ApiPropertyOptional() at?: string;
+  @ApiProperty() template!: string;
+  @ApiPropertyOptional() segment?: string;
+  @ApiProperty() maxLatenessHours!: number;
+}
+
+export class SequenceDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['draft', 'active', 'paused', 'archived'] }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) triggerEvent!: string | null;
+  @ApiProperty({ nullable: true, type: String }) conversionEvent!: string | null;
+  @ApiProperty({ nullable: true, type: String }) audienceSegment!: string | null;
+  @ApiProperty({ nullable: true, type: SendWindowDto }) sendWindow!: SendWindowDto | null;
+  @ApiProperty({ nullable: true, type: String }) timezone!: string | null;
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: [SequenceStepViewDto] }) steps!: SequenceStepViewDto[];
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class SequencePageDto {
+  @ApiProperty({ type: [SequenceDto] }) items!: SequenceDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class CalendarQuery {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  contactId!: string;
+}
+
+export class CalendarStepDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() dayOffset!: number;
+  @ApiProperty({ description: 'Due time moved into the send window, in UTC' }) plannedAt!: string;
+  @ApiProperty({ description: 'planned, or the delivery status (sent, skipped, failed, deferred, …)' }) status!: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional() sentAt?: string;
+}
+
+export class CalendarDto {
+  @ApiProperty() contactId!: string;
+  @ApiProperty() sequence!: string;
+  @ApiProperty() timezone!: string;
+  @ApiProperty() enrollment!: { id: string; status: string; startAt: string };
+  @ApiProperty({ type: [CalendarStepDto] }) steps!: CalendarStepDto[];
+}

@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../database/sql.js';
+import type { SendWindow } from './schedule.js';
+
+export interface StepRow {
+  id: string;
+  key: string;
+  position: number;
+  day_offset: number;
+  at_time: string | null;
+  template_id: string;
+  template_key: string;
+  segment_id: string | null;
+  segment_key: string | null;
+  max_lateness_hours: number;
+}
+
+export interface SequenceRow {
+  id: string;
+  key: string;
+  name: string;
+  status: 'draft' | 'active' | 'paused' | 'archived';
+  trigger_event: string | null;
+  conversion_event: string | null;
+  audience_segment_id: string | null;
+  audience_segment_key: string | null;
+  send_window: SendWindow | null;
+  default_timezone: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  /** Current steps in order; removed ones are not listed. */
+  steps: StepRow[];
+}
+
+/** The values a create or update writes; template and segment keys already resolved to ids. */
+export interface SequenceInput {
+  name: string;
+  triggerEvent: string | null;
+  conversionEvent: string | null;
+  audienceSegmentId: string | null;
+  sendWindow: SendWindow | null;
+  timezone: string | null;
+  steps: Array<{
+    key: string;
+    dayOffset: number;
+    at: string | null;
+    templateId: string;
+    segmentId: string | null;
+    maxLatenessHours: number;
+  }>;
+}
+
+const SELECT_SEQUENCE = `
+  SELECT s.id, s.key, s.name, s.status, s.trigger_event, s.conversion_event, s.audience_segment_id,
+         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.version, s.created_at, s.updated_at,
+         COALESCE((
+           SELECT jsonb_agg(jsonb_build_object(
+                    'id', st.id, 'key', st.key, 'position', st.position, 'day_offset', st.day_offset,
+                    'at_time', st.at_time, 'template_id', st.template_id, 'template_key', t.key,
+                    'segment_id', st.segment_id, 'segment_key', g.key, 'max_lateness_hours', st.max_lateness_hours)
+                  ORDER BY st.position)
+           FROM sequence_steps st
+           JOIN templates t ON t.id = st.template_id
+           LEFT JOIN segments g ON g.id = st.segment_id
+           WHERE st.sequence_id = s.id AND st.removed_at IS NULL), '[]') AS steps
+  FROM sequences s
+  LEFT JOIN segments a ON a.id = s.audience_segment_id`;
+
+/**
+ * Re-plans the running enrollments of a sequence after its steps changed: the next step is the first
+ * current step (by position) that has no finished delivery row, so a sent step is never planned again.
+ */
+const REPLAN_ENROLLMENTS = `
+  WITH plan AS (
+    SELECT e.id,
+           (SELECT st.id FROM sequence_steps st
+             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM deliveries d
+                                WHERE d.contact_id = e.contact_id AND d.enrollment_id = e.id AND d.step_id = st.id
+                                  AND d.status IN ('sent', 'failed', 'skipped', 'unknown'))
+             ORDER BY st.position LIMIT 1) AS step_id
+    FROM enrollments e
+    WHERE e.sequence_id = $1 AND e.status = 'active'
+  )
+  UPDATE enrollments e SET
+    next_step_id = plan.step_id,
+    next_due_at = CASE WHEN plan.step_id IS NULL THEN NULL ELSE touchpoint_due_at(
+        e.start_at, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time) END,
+    status = CASE WHEN plan.step_id IS NULL THEN 'completed' ELSE e.status END,
+    ended_at = CASE WHEN plan.step_id IS NULL THEN now() ELSE e.ended_at END,
+    updated_at = now()
+  FROM plan
+  JOIN contacts c ON true
+  JOIN sequences s ON s.id = $1
+  LEFT JOIN sequence_steps st ON st.id = plan.step_id
+  WHERE e.id = plan.id AND c.id = e.contact_id`;
+
+@Injectable()
+export class SequenceRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  insert(key: string, input: SequenceInput): Promise<SequenceRow | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const created = await queryOne<{ id: string }>(
+        manager,
+        `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING id`,
+        [key, ...this.sequenceValues(input)],
+      );
+      if (!created) return undefined;
+      await this.writeSteps(manager, created.id, input);
+      return this.findById(created.id, manager);
+    });
+  }
+
+  /**
+   * Steps are matched by key: a kept key keeps its step id (and so its delivery history), a new key is
+   * a new step, a missing key is marked removed. Running enrollments are then re-planned in the same
+   * transaction, so none of them can see a half-edited calendar.
+   */
+  update(key: string, input: SequenceInput): Promise<SequenceRow | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const updated = await queryOne<{ id: string }>(
+        manager,
+        `UPDATE sequences SET name = $2, trigger_event = $3, conversion_event = $4, audience_segment_id = $5,
+           send_window = $6, default_timezone = $7, version = version + 1, updated_at = now()
+         WHERE key = $1 RETURNING id`,
+        [key, ...this.sequenceValues(input)],
+      );
+      if (!updated) return undefined;
+      await this.writeSteps(manager, updated.id, input);
+      await manager.query(REPLAN_ENROLLMENTS, [updated.id]);
+      return this.findById(updated.id, manager);
+    });
+  }
+
+  private sequenceValues(input: SequenceInput): unknown[] {
+    return [
+      input.name,
+      input.triggerEvent,
+      input.conversionEvent,
+      input.audienceSegmentId,
+      input.sendWindow ? JSON.stringify(input.sendWindow) : null,
+      input.timezone,
+    ];
+  }
+
+  private async writeSteps(manager: EntityManager, sequenceId: string, input: SequenceInput): Promise<void> {
+    const steps = input.steps.map((step, position) => ({ ...step, position }));
+    await manager.query(
+      `INSERT INTO sequence_steps (sequence_id, key, position, day_offset, at_time, template_id, segment_id, max_lateness_hours)
+       SELECT $1, x.key, x.position, x."dayOffset", x.at, x."templateId", x."segmentId", x."maxLatenessHours"
+       FROM jsonb_to_recordset($2::jsonb)
+         AS x(key text, position int, "dayOffset" int, at text, "templateId" uuid, "segmentId" uuid, "maxLatenessHours" int)
+       ON CONFLICT (sequence_id, key) DO UPDATE SET
+         position = EXCLUDED.position, day_offset = EXCLUDED.day_offset, at_time = EXCLUDED.at_time,
+         template_id = EXCLUDED.template_id, segment_id = EXCLUDED.segment_id,
+         max_lateness_hours = EXCLUDED.max_lateness_hours, removed_at = NULL`,
+      [sequenceId, JSON.stringify(steps)],
+    );
+    await manager.query(
+      `UPDATE sequence_steps SET removed_at = now() WHERE sequence_id = $1 AND removed_at IS NULL AND NOT (key = ANY($2::text[]))`,
+      [sequenceId, steps.map((step) => step.key)],
+    );
+  }
+
+  /** Moves the status from one of `from` to `to`; undefined when the sequence was in another state. */
+  transition(key: string, from: string[], to: string): Promise<{ id: string } | undefined> {
+    return queryOne<{ id: string }>(
+      this.dataSource,
+      `UPDATE sequences SET status = $3, updated_at = now() WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
+      [key, from, to],
+    );
+  }
+
+  /** Archiving ends every running enrollment of the sequence. */
+  archive(key: string, from: string[]): Promise<{ id: string } | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const archived = await queryOne<{ id: string }>(
+        manager,
+        `UPDATE sequences SET status = 'archived', updated_at = now() WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
+        [key, from],
+      );
+      if (archived) {
+        await manager.query(
+          `UPDATE enrollments SET status = 'exited', exit_reason = 'archived', next_due_at = NULL, ended_at = now(), updated_at = now()
+           WHERE sequence_id = $1 AND status = 'active'`,
+          [archived.id],
+        );
+      }
+      return archived;
+    });
+  }
+
+  findByKey(key: string): Promise<SequenceRow | undefined> {
+    return queryOne<SequenceRow>(this.dataSource, `${SELECT_SEQUENCE} WHERE s.key = $1`, [key]);
+  }
+
+  findById(id: string, db: DataSource | EntityManager = this.dataSource): Promise<SequenceRow | undefined> {
+    return queryOne<SequenceRow>(db, `${SELECT_SEQUENCE} WHERE s.id = $1`, [id]);
+  }
+
+  findPage(limit: number, afterKey?: string): Promise<SequenceRow[]> {
+    return queryRows<SequenceRow>(
+      this.dataSource,
+      `${SELECT_SEQUENCE} WHERE ($1::text IS NULL OR s.key > $1) ORDER BY s.key LIMIT $2`,
+      [afterKey ?? null, limit + 1],
+    );
+  }
+
+  /** Active sequences started by an event (index sequences_trigger_event_idx). */
+  findActiveByTrigger(event: string, db: DataSource | EntityManager = this.dataSource): Promise<SequenceRow[]> {
+    return queryRows<SequenceRow>(db, `${SELECT_SEQUENCE} WHERE s.status = 'active' AND s.trigger_event = $1`, [event]);
+  }
+}

@@ -1,0 +1,161 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { SegmentRepository } from '../segments/segment.repository.js';
+import { TemplateRepository } from '../templates/template.repository.js';
+import type { CreateSequenceDto, SequenceDto, UpdateSequenceDto } from './sequence.dto.js';
+import { type SequenceInput, SequenceRepository, type SequenceRow } from './sequence.repository.js';
+
+export const DEFAULT_MAX_LATENESS_HOURS = 48;
+
+export function toSequenceDto(row: SequenceRow): SequenceDto {
+  return {
+    key: row.key,
+    name: row.name,
+    status: row.status,
+    triggerEvent: row.trigger_event,
+    conversionEvent: row.conversion_event,
+    audienceSegment: row.audience_segment_key,
+    sendWindow: row.send_window,
+    timezone: row.default_timezone,
+    version: row.version,
+    steps: row.steps.map((step) => ({
+      key: step.key,
+      position: step.position,
+      dayOffset: step.day_offset,
+      ...(step.at_time ? { at: step.at_time } : {}),
+      template: step.template_key,
+      ...(step.segment_key ? { segment: step.segment_key } : {}),
+      maxLatenessHours: step.max_lateness_hours,
+    })),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** Legal lifecycle moves: draft → active ⇄ paused → archived (archive from any live state). */
+const TRANSITIONS = {
+  activate: { from: ['draft', 'paused'], to: 'active' },
+  pause: { from: ['active'], to: 'paused' },
+  archive: { from: ['draft', 'active', 'paused'], to: 'archived' },
+} as const;
+export type SequenceAction = keyof typeof TRANSITIONS;
+
+@Injectable()
+export class SequenceService {
+  constructor(
+    private readonly sequences: SequenceRepository,
+    private readonly templates: TemplateRepository,
+    private readonly segments: SegmentRepository,
+  ) {}
+
+  async create(dto: CreateSequenceDto): Promise<SequenceDto> {
+    const input = await this.resolve(dto);
+    const row = await this.sequences.insert(dto.key, input);
+    if (!row) throw new ConflictException(`sequence ${dto.key} already exists`);
+    return toSequenceDto(row);
+  }
+
+  async update(key: string, dto: UpdateSequenceDto): Promise<SequenceDto> {
+    const existing = await this.require(key);
+    if (existing.status === 'archived') throw new ConflictException(`sequence ${key} is archived and cannot change`);
+    const row = await this.sequences.update(key, await this.resolve(dto));
+    if (!row) throw new NotFoundException(`sequence ${key} not found`);
+    return toSequenceDto(row);
+  }
+
+  async get(key: string): Promise<SequenceDto> {
+    return toSequenceDto(await this.require(key));
+  }
+
+  async list(query: PageQuery): Promise<Page<SequenceDto>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.sequences.findPage(limit, decodeCursor(query.cursor, 1)?.[0]);
+    return toPage(rows, limit, toSequenceDto, (row) => [row.key]);
+  }
+
+  async transition(key: string, action: SequenceAction): Promise<SequenceDto> {
+    const { from, to } = TRANSITIONS[action];
+    const moved =
+      action === 'archive'
+        ? await this.sequences.archive(key, [...from])
+        : await this.sequences.transition(key, [...from], to);
+    if (!moved) {
+      const current = await this.require(key);
+      throw new ConflictException(`cannot ${action} sequence ${key}: it is ${current.status}`);
+    }
+    return this.get(key);
+  }
+
+  async require(key: string): Promise<SequenceRow> {
+    const row = await this.sequences.findByKey(key);
+    if (!row) throw new NotFoundException(`sequence ${key} not found`);
+    return row;
+  }
+
+  /** Checks what validation decorators cannot (order, uniqueness, references) and resolves keys to ids. */
+  private async resolve(dto: UpdateSequenceDto): Promise<SequenceInput> {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    dto.steps.forEach((step, index) => {
+      const earlier = seen.get(step.key);
+      if (earlier !== undefined) problems.push(`steps.${index}.key ${step.key} repeats steps.${earlier}.key`);
+      seen.set(step.key, index);
+      if (index > 0 && step.dayOffset < dto.steps[index - 1].dayOffset) {
+        problems.push(
+          `steps must be ordered by dayOffset: steps.${index}.dayOffset (${step.dayOffset}) is before steps.${index - 1}.dayOffset (${dto.steps[index - 1].dayOffset})`,
+        );
+      }
+    });
+    if (dto.sendWindow && dto.sendWindow.from === dto.sendWindow.to) {
+      problems.push('sendWindow.from and sendWindow.to must differ');
+    }
+    if (dto.triggerEvent && dto.triggerEvent === dto.conversionEvent) {
+      problems.push('conversionEvent must differ from triggerEvent');
+    }
+
+    const templateKeys = [...new Set(dto.steps.map((step) => step.template))];
+    const segmentKeys = [
+      ...new Set([...dto.steps.map((step) => step.segment), dto.audienceSegment].filter((key): key is string => !!key)),
+    ];
+    const [templates, segments] = await Promise.all([
+      this.templates.findIdsByKeys(templateKeys),
+      this.segments.findByKeys(segmentKeys),
+    ]);
+    const templateIds = new Map(templates.map((row) => [row.key, row.id]));
+    const segmentIds = new Map(segments.map((row) => [row.key, row.id]));
+    dto.steps.forEach((step, index) => {
+      if (!templateIds.has(step.template))
+        problems.push(`steps.${index}.template: unknown template "${step.template}"`);
+      if (step.segment && !segmentIds.has(step.segment)) {
+        problems.push(`steps.${index}.segment: unknown segment "${step.segment}"`);
+      }
+    });
+    if (dto.audienceSegment && !segmentIds.has(dto.audienceSegment)) {
+      problems.push(`audienceSegment: unknown segment "${dto.audienceSegment}"`);
+    }
+    if (problems.length > 0) throw new BadRequestException(problems);
+
+    return {
+      name: dto.name,
+      triggerEvent: dto.triggerEvent ?? null,
+      conversionEvent: dto.conversionEvent ?? null,
+      audienceSegmentId: dto.audienceSegment ? segmentIds.get(dto.audienceSegment)! : null,
+      sendWindow: dto.sendWindow
+        ? {
+            from: dto.sendWindow.from,
+            to: dto.sendWindow.to,
+            ...(dto.sendWindow.days ? { days: dto.sendWindow.days } : {}),
+          }
+        : null,
+      timezone: dto.timezone ?? null,
+      steps: dto.steps.map((step) => ({
+        key: step.key,
+        dayOffset: step.dayOffset,
+        at: step.at ?? null,
+        templateId: templateIds.get(step.template)!,
+        segmentId: step.segment ? segmentIds.get(step.segment)! : null,
+        maxLatenessHours: step.maxLatenessHours ?? DEFAULT_MAX_LATENESS_HOURS,
+      })),
+    };
+  }
+}

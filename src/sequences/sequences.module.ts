@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { SequenceRepository } from './sequence.repository.js';
+import { SequenceService } from './sequence.service.js';
+import { SequencesController } from './sequences.controller.js';
+
+@Module({
+  imports: [ContactsModule, TemplatesModule],
+  controllers: [SequencesController],
+  providers: [SequenceRepository, SequenceService],
+  exports: [SequenceRepository, SequenceService],
+})
+export class SequencesModule {}
