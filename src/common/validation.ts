@@ -4,10 +4,13 @@ import { BadRequestException, type ValidationError, ValidationPipe } from '@nest
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
-      // class-validator names only the leaf property; prefix the parents so the field is unambiguous.
-      parent && message.startsWith(`${error.property} `) ? `${parent}.${message}` : message,
-    );
+    // class-validator names only the leaf property; name the whole path so the field is unambiguous.
+    const own = Object.values(error.constraints ?? {}).map((message) => {
+      if (!parent) return message;
+      if (message.startsWith(`${error.property} `)) return `${parent}.${message}`;
+      const each = `each value in ${error.property} `;
+      return message.startsWith(each) ? `each value in ${path} ${message.slice(each.length)}` : message;
+    });
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
 }

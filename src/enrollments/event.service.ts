@@ -4,7 +4,8 @@ import { Clock } from '../common/clock.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { toContactInput } from '../contacts/contact.service.js';
 import { queryOne } from '../database/sql.js';
-import { SegmentService } from '../segments/segment.service.js';
+import { compileRule, type Rule } from '../segments/segment-rule.js';
+import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
 import type { EventDto, EventResultDto } from './enrollment.dto.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
@@ -15,7 +16,7 @@ export class EventService {
     private readonly dataSource: DataSource,
     private readonly contacts: ContactRepository,
     private readonly sequences: SequenceRepository,
-    private readonly segments: SegmentService,
+    private readonly segments: SegmentRepository,
     private readonly enrollments: EnrollmentRepository,
     private readonly clock: Clock,
   ) {}
@@ -60,8 +61,8 @@ export class EventService {
       if (contact.status === 'active') {
         for (const sequence of await this.sequences.findActiveByTrigger(dto.name, manager)) {
           if (
-            sequence.audience_segment_key &&
-            !(await this.inSegment(manager, contact.id, sequence.audience_segment_key))
+            sequence.audience_segment_id &&
+            !(await this.inSegment(manager, contact.id, sequence.audience_segment_id))
           ) {
             continue;
           }
@@ -89,8 +90,11 @@ export class EventService {
     return row;
   }
 
-  private async inSegment(manager: EntityManager, contactId: string, segmentKey: string): Promise<boolean> {
-    const rule = await this.segments.compiledRule(segmentKey, 2);
+  /** Reads through the transaction's own connection: the embedded database serves one connection at a time. */
+  private async inSegment(manager: EntityManager, contactId: string, segmentId: string): Promise<boolean> {
+    const segment = await this.segments.findById(segmentId, manager);
+    if (!segment) return false;
+    const rule = compileRule(segment.rule as Rule, 'c', 2);
     const row = await queryOne(manager, `SELECT 1 FROM contacts c WHERE c.id = $1 AND ${rule.sql}`, [
       contactId,
       ...rule.params,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryOne, queryRows } from '../database/sql.js';
+import { type Queryable, queryOne, queryRows } from '../database/sql.js';
 
 export interface SegmentRow {
   id: string;
@@ -44,8 +44,8 @@ export class SegmentRepository {
     ]);
   }
 
-  findById(id: string): Promise<SegmentRow | undefined> {
-    return queryOne<SegmentRow>(this.dataSource, `SELECT ${COLUMNS} FROM segments WHERE id = $1`, [id]);
+  findById(id: string, db: Queryable = this.dataSource): Promise<SegmentRow | undefined> {
+    return queryOne<SegmentRow>(db, `SELECT ${COLUMNS} FROM segments WHERE id = $1`, [id]);
   }
 
   findPage(limit: number, afterKey?: string): Promise<SegmentRow[]> {

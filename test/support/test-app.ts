@@ -35,7 +35,7 @@ export async function startTestApp(env: Environment = {}, database?: TestDatabas
   const config = loadConfig({
     ADMIN_API_KEY: ADMIN_KEY,
     SCHEDULER_ENABLED: 'false',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
     PUBLIC_URL: 'http://touchpoint.test',
     DATABASE_URL: db.url,
