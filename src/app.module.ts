@@ -12,6 +12,8 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { SequencesModule } from './sequences/sequences.module.js';
 import { EnrollmentsModule } from './enrollments/enrollments.module.js';
+import { ScheduleModule } from '@nestjs/schedule';
+import { DeliveryModule } from './delivery/delivery.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -57,6 +59,8 @@ export class AppModule implements NestModule {
         TemplatesModule,
         SequencesModule,
         EnrollmentsModule,
+        ScheduleModule.forRoot(),
+        DeliveryModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock.js';
+import { SchedulerWakeup } from './scheduler-wakeup.js';
 
 @Global()
 @Module({})
@@ -8,8 +9,11 @@ export class CommonModule {
   static forRoot(clock?: Clock): DynamicModule {
     return {
       module: CommonModule,
-      providers: [clock ? { provide: Clock, useValue: clock } : { provide: Clock, useClass: SystemClock }],
-      exports: [Clock],
+      providers: [
+        clock ? { provide: Clock, useValue: clock } : { provide: Clock, useClass: SystemClock },
+        SchedulerWakeup,
+      ],
+      exports: [Clock, SchedulerWakeup],
     };
   }
 }

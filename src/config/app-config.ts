@@ -21,6 +21,12 @@ export interface AppConfig {
   schedulerEnabled: boolean;
   schedulerIntervalMs: number;
   schedulerTestClock: boolean;
+  /** How long a claimed enrollment or an in-flight send is held before others may take it over. */
+  schedulerLeaseMs: number;
+  schedulerBatchSize: number;
+  /** SMTP attempts per step before a transient failure becomes `failed`. */
+  smtpMaxAttempts: number;
+  smtpRetryBaseMs: number;
   databasePoolSize: number;
   logLevel: string;
   /** Extra pg connection `options` (e.g. a search_path), used by tests to give each file its own schema. */
@@ -137,6 +143,10 @@ export function loadConfig(env: Environment): AppConfig {
   const schedulerEnabled = read.boolean('SCHEDULER_ENABLED', true);
   const schedulerIntervalMs = read.integer('SCHEDULER_INTERVAL_MS', 5000, 50, 86_400_000);
   const schedulerTestClock = read.boolean('SCHEDULER_TEST_CLOCK', false);
+  const schedulerLeaseMs = read.integer('SCHEDULER_LEASE_MS', 300_000, 1000, 86_400_000);
+  const schedulerBatchSize = read.integer('SCHEDULER_BATCH_SIZE', 500, 1, 10_000);
+  const smtpMaxAttempts = read.integer('SMTP_MAX_ATTEMPTS', 5, 1, 100);
+  const smtpRetryBaseMs = read.integer('SMTP_RETRY_BASE_MS', 60_000, 1, 86_400_000);
   const databasePoolSize = read.integer('DATABASE_POOL_SIZE', 10, 1, 500);
   const logLevel = read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
   const secretKey = read.optionalString('SECRET_KEY');
@@ -183,6 +193,10 @@ export function loadConfig(env: Environment): AppConfig {
     schedulerEnabled,
     schedulerIntervalMs,
     schedulerTestClock,
+    schedulerLeaseMs,
+    schedulerBatchSize,
+    smtpMaxAttempts,
+    smtpRetryBaseMs,
     databasePoolSize,
     logLevel,
     databaseSchema,

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { SegmentService } from '../segments/segment.service.js';
 import type { CalendarDto } from '../sequences/sequence.dto.js';
@@ -34,6 +35,7 @@ export class EnrollmentService {
     private readonly sequences: SequenceService,
     private readonly segments: SegmentService,
     private readonly clock: Clock,
+    private readonly wakeup: SchedulerWakeup,
   ) {}
 
   async enroll(sequenceKey: string, dto: EnrollDto): Promise<EnrollmentDto | SegmentEnrollmentResultDto> {
@@ -59,6 +61,7 @@ export class EnrollmentService {
     this.assertEnrollable(contact);
     const row = await this.enrollments.enrollOne(contact.id, sequence.id, startAt);
     if (!row) throw new ConflictException(`contact ${contact.id} is already active in sequence ${sequenceKey}`);
+    this.wakeup.notify();
     return toEnrollmentDto(row);
   }
 
@@ -69,6 +72,7 @@ export class EnrollmentService {
   ): Promise<SegmentEnrollmentResultDto> {
     const rule = await this.segments.compiledRule(segmentKey, 3);
     const enrolled = await this.enrollments.enrollSegment(sequence.id, startAt, rule);
+    if (enrolled > 0) this.wakeup.notify();
     const members = await this.contacts.countMatching(
       await this.segments.compiledRule(segmentKey, 1),
       `c.status = 'active'`,

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { toContactInput } from '../contacts/contact.service.js';
 import { queryOne } from '../database/sql.js';
@@ -19,6 +20,7 @@ export class EventService {
     private readonly segments: SegmentRepository,
     private readonly enrollments: EnrollmentRepository,
     private readonly clock: Clock,
+    private readonly wakeup: SchedulerWakeup,
   ) {}
 
   /**
@@ -33,7 +35,7 @@ export class EventService {
     if (dto.contact && dto.contactId) throw new BadRequestException(['contact fields can only come with email']);
     const occurredAt = dto.occurredAt ? new Date(dto.occurredAt) : this.clock.now();
 
-    return this.dataSource.transaction(async (manager) => {
+    const result = await this.dataSource.transaction(async (manager): Promise<EventResultDto> => {
       const contact = await this.resolveContact(manager, dto);
       const event = await queryOne<{ id: string }>(
         manager,
@@ -78,6 +80,9 @@ export class EventService {
         converted: converted.map((row) => row.sequence_key),
       };
     });
+    // Only after the commit: the scheduler must see the new enrollments.
+    if (result.enrolled.length > 0) this.wakeup.notify();
+    return result;
   }
 
   private async resolveContact(manager: EntityManager, dto: EventDto): Promise<ContactRow> {

@@ -165,8 +165,11 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX deliveries_sequence_step_idx ON deliveries (sequence_id, step_id, status)`);
     await queryRunner.query(`CREATE INDEX deliveries_enrollment_idx ON deliveries (enrollment_id)`);
     await queryRunner.query(`CREATE INDEX deliveries_contact_idx ON deliveries (contact_id)`);
-    // Sends left in flight by a crashed instance are found by this small partial index.
-    await queryRunner.query(`CREATE INDEX deliveries_pending_idx ON deliveries (updated_at) WHERE status = 'pending'`);
+    // A pending row's next_attempt_at is its lease: past it, the instance sending it is presumed dead and the
+    // outcome unknown. This small partial index finds such rows without scanning the log.
+    await queryRunner.query(
+      `CREATE INDEX deliveries_pending_idx ON deliveries (next_attempt_at) WHERE status = 'pending'`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE events (

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql.js';
+
+export interface DeliveryLogRow {
+  id: string;
+  contact_id: string;
+  email: string | null;
+  sequence_key: string;
+  step_key: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  locale: string | null;
+  message_id: string | null;
+  smtp_response: string | null;
+  due_at: Date | null;
+  next_attempt_at: Date | null;
+  sent_at: Date | null;
+  opened_at: Date | null;
+  clicked_at: Date | null;
+  created_at: Date;
+}
+
+export interface DeliveryLogFilter {
+  sequence?: string;
+  step?: string;
+  status?: string;
+  contactId?: string;
+  since?: Date;
+  until?: Date;
+  after?: [string, string];
+  limit: number;
+}
+
+@Injectable()
+export class DeliveryLogRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Newest first, keyset-paginated on (created_at, id) — index deliveries_created_idx. */
+  findPage(filter: DeliveryLogFilter): Promise<DeliveryLogRow[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      conditions.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.sequence) add('s.key = ?', filter.sequence);
+    if (filter.step) add('st.key = ?', filter.step);
+    if (filter.status) add('d.status = ?', filter.status);
+    if (filter.contactId) add('d.contact_id = ?', filter.contactId);
+    if (filter.since) add('d.created_at >= ?', filter.since);
+    if (filter.until) add('d.created_at < ?', filter.until);
+    if (filter.after) {
+      params.push(filter.after[0], filter.after[1]);
+      conditions.push(`(d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    return queryRows<DeliveryLogRow>(
+      this.dataSource,
+      `SELECT d.id, d.contact_id, c.email, s.key AS sequence_key, st.key AS step_key, d.status, d.reason, d.attempts,
+              d.locale, d.message_id, d.smtp_response, d.due_at, d.next_attempt_at, d.sent_at, d.opened_at, d.clicked_at,
+              d.created_at
+       FROM deliveries d
+       JOIN contacts c ON c.id = d.contact_id
+       JOIN sequences s ON s.id = d.sequence_id
+       JOIN sequence_steps st ON st.id = d.step_id
+       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY d.created_at DESC, d.id DESC
+       LIMIT $${params.length}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../common/pagination.js';
+import { ISO_WITH_OFFSET } from '../enrollments/enrollment.dto.js';
+
+export class RunPassDto {
+  @ApiPropertyOptional({
+    example: '2026-11-25T10:00:00Z',
+    description: 'Run this pass as of this time (only with SCHEDULER_TEST_CLOCK=true; otherwise 403)',
+  })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'now must be an ISO 8601 time with an offset' })
+  now?: string;
+}
+
+export class PassResultDto {
+  @ApiProperty() claimed!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() skipped!: number;
+  @ApiProperty() deferred!: number;
+  @ApiProperty({ description: 'Transient SMTP failures that will be retried' }) retrying!: number;
+  @ApiProperty({ description: 'Interrupted sends found and marked unknown' }) unknown!: number;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'sent', 'retrying', 'failed', 'skipped', 'deferred', 'unknown'];
+
+export class DeliveryQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Sequence key' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sequence?: string;
+
+  @ApiPropertyOptional({ description: 'Step key (with sequence)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  step?: string;
+
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiPropertyOptional({ description: 'Rows created at or after this time' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'since must be an ISO 8601 time with an offset' })
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'Rows created before this time' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'until must be an ISO 8601 time with an offset' })
+  until?: string;
+}
+
+export class DeliveryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() contactId!: string;
+  @ApiProperty({ nullable: true, type: String }) email!: string | null;
+  @ApiProperty() sequence!: string;
+  @ApiProperty() step!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: String }) locale!: string | null;
+  @ApiProperty({ nullable: true, type: String }) messageId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) smtpResponse!: string | null;
+  @ApiProperty({ nullable: true, type: String }) dueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextAttemptAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) openedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) clickedAt!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class DeliveryPageDto {
+  @ApiProperty({ type: [DeliveryDto] }) items!: DeliveryDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

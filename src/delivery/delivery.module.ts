@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { SequencesModule } from '../sequences/sequences.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { TokenService } from '../tracking/token.service.js';
+import { DeliveryLogRepository } from './delivery-log.repository.js';
+import { DeliveryController } from './delivery.controller.js';
+import { DeliveryRepository } from './delivery.repository.js';
+import { MailTransportLifecycle, mailTransportProvider } from './mail-transport.js';
+import { MessageComposer } from './message-composer.js';
+import { SchedulerService } from './scheduler.service.js';
+
+/** The delivery engine: scheduler, sender, delivery log. */
+@Module({
+  imports: [ContactsModule, TemplatesModule, SequencesModule],
+  controllers: [DeliveryController],
+  providers: [
+    DeliveryRepository,
+    DeliveryLogRepository,
+    SchedulerService,
+    MessageComposer,
+    TokenService,
+    mailTransportProvider,
+    MailTransportLifecycle,
+  ],
+  exports: [SchedulerService, TokenService],
+})
+export class DeliveryModule {}

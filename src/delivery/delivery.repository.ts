@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { queryOne, queryRows } from '../database/sql.js';
+
+export interface ClaimedEnrollment {
+  enrollment_id: string;
+  contact_id: string;
+  sequence_id: string;
+  start_at: Date;
+  next_step_id: string | null;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  contact_status: string;
+}
+
+export interface ExistingDelivery {
+  enrollment_id: string;
+  step_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date | null;
+}
+
+/** A delivery row written without sending: skipped or deferred. */
+export interface NoteRow {
+  contact_id: string;
+  enrollment_id: string;
+  sequence_id: string;
+  step_id: string;
+  status: 'skipped' | 'deferred';
+  reason: string;
+  due_at: string;
+  next_attempt_at: string | null;
+}
+
+export interface PendingRow {
+  contact_id: string;
+  enrollment_id: string;
+  sequence_id: string;
+  step_id: string;
+  due_at: string;
+}
+
+export interface OutcomeRow {
+  id: string;
+  status: 'sent' | 'retrying' | 'failed';
+  reason: string | null;
+  message_id: string | null;
+  smtp_response: string | null;
+  sent_at: string | null;
+  next_attempt_at: string | null;
+  locale: string | null;
+}
+
+export interface EnrollmentUpdate {
+  id: string;
+  next_step_id: string | null;
+  next_due_at: string | null;
+  status: string;
+  exit_reason: string | null;
+}
+
+/**
+ * All SQL of the delivery engine. Every statement is a single autocommit statement: a pass never holds a
+ * transaction open, least of all across an SMTP call.
+ */
+@Injectable()
+export class DeliveryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * In-flight sends whose lease ran out belong to an instance that died mid-send: whether the message
+   * left is unknowable, so they become `unknown` (shown to ops, never resent) and their enrollments
+   * are made due again to move on. Index: deliveries_pending_idx.
+   */
+  async expireInFlight(now: Date): Promise<number> {
+    const row = await queryOne<{ n: number }>(
+      this.dataSource,
+      `WITH stale AS (
+         UPDATE deliveries SET status = 'unknown', updated_at = $1,
+           reason = 'outcome unknown: the sending instance stopped before recording the result; not resent automatically'
+         WHERE status = 'pending' AND next_attempt_at < $1
+         RETURNING enrollment_id
+       ), released AS (
+         UPDATE enrollments e SET next_due_at = LEAST(e.next_due_at, $1), locked_by = NULL, locked_until = NULL
+         FROM stale WHERE e.id = stale.enrollment_id AND e.status = 'active'
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM stale`,
+      [now],
+    );
+    return row!.n;
+  }
+
+  /**
+   * Claims up to `limit` due enrollments of active sequences under a lease. SKIP LOCKED lets any number
+   * of instances claim side by side without waiting on each other; the lease (locked_until) keeps a
+   * claimed row away from others until this instance is done or presumed dead. The subquery walks
+   * enrollments_due_idx in due order, so the cost follows the due rows, not the table.
+   */
+  claim(owner: string, now: Date, leaseUntil: Date, limit: number, exclude: string[]): Promise<Array<{ id: string }>> {
+    return queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE enrollments SET locked_by = $1, locked_until = $3
+       WHERE id IN (
+         SELECT e.id FROM enrollments e
+         WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= $2
+           AND (e.locked_until IS NULL OR e.locked_until < $2)
+           AND NOT (e.id = ANY($5::uuid[]))
+           AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
+         ORDER BY e.next_due_at
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [owner, now, leaseUntil, limit, exclude],
+    );
+  }
+
+  loadClaimed(ids: string[]): Promise<ClaimedEnrollment[]> {
+    return queryRows<ClaimedEnrollment>(
+      this.dataSource,
+      `SELECT e.id AS enrollment_id, e.contact_id, e.sequence_id, e.start_at, e.next_step_id,
+              c.email, c.first_name, c.last_name, c.locale, c.timezone, c.attributes, c.status AS contact_status
+       FROM enrollments e JOIN contacts c ON c.id = e.contact_id
+       WHERE e.id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  existingDeliveries(enrollmentIds: string[]): Promise<ExistingDelivery[]> {
+    return queryRows<ExistingDelivery>(
+      this.dataSource,
+      `SELECT enrollment_id, step_id, status, attempts, next_attempt_at FROM deliveries WHERE enrollment_id = ANY($1::uuid[])`,
+      [enrollmentIds],
+    );
+  }
+
+  /** Which of `contactIds` match a compiled segment rule (parameters from $2). */
+  async segmentMembers(contactIds: string[], ruleSql: string, params: unknown[]): Promise<Set<string>> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `SELECT c.id FROM contacts c WHERE c.id = ANY($1::uuid[]) AND ${ruleSql}`,
+      [contactIds, ...params],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Skipped and deferred rows. A row already sent, failed, unknown or in flight is never overwritten. */
+  async writeNotes(rows: NoteRow[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, reason, due_at, next_attempt_at, created_at, updated_at)
+       SELECT x.contact_id, x.enrollment_id, x.sequence_id, x.step_id, x.status, x.reason, x.due_at, x.next_attempt_at, $2, $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(contact_id uuid, enrollment_id uuid, sequence_id uuid, step_id uuid,
+                                               status text, reason text, due_at timestamptz, next_attempt_at timestamptz)
+       ON CONFLICT (contact_id, enrollment_id, step_id) DO UPDATE SET
+         status = EXCLUDED.status, reason = EXCLUDED.reason, next_attempt_at = EXCLUDED.next_attempt_at, updated_at = EXCLUDED.updated_at
+       WHERE deliveries.status IN ('deferred', 'retrying')`,
+      [JSON.stringify(rows), now],
+    );
+  }
+
+  /**
+   * The never-twice gate, written before any SMTP call: a row moves to `pending` only if it is new or
+   * was deferred/retrying, and only while the enrollment is still active and held by this instance and
+   * the contact still active — read now, under the claim, so an exit committed before this statement
+   * stops the send (exits win). Returns the rows this instance may send, with their attempt number.
+   */
+  insertPending(owner: string, rows: PendingRow[], now: Date, leaseUntil: Date) {
+    return queryRows<{ id: string; enrollment_id: string; attempts: number }>(
+      this.dataSource,
+      `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, attempts, due_at, next_attempt_at, created_at, updated_at)
+       SELECT x.contact_id, x.enrollment_id, x.sequence_id, x.step_id, 'pending', 1, x.due_at, $4, $3, $3
+       FROM jsonb_to_recordset($2::jsonb) AS x(contact_id uuid, enrollment_id uuid, sequence_id uuid, step_id uuid, due_at timestamptz)
+       JOIN enrollments e ON e.id = x.enrollment_id AND e.status = 'active' AND e.locked_by = $1
+       JOIN contacts c ON c.id = x.contact_id AND c.status = 'active'
+       ON CONFLICT (contact_id, enrollment_id, step_id) DO UPDATE SET
+         status = 'pending', reason = NULL, attempts = deliveries.attempts + 1, next_attempt_at = EXCLUDED.next_attempt_at,
+         updated_at = EXCLUDED.updated_at
+       WHERE deliveries.status IN ('deferred', 'retrying')
+       RETURNING id, enrollment_id, attempts`,
+      [owner, JSON.stringify(rows), now, leaseUntil],
+    );
+  }
+
+  async writeOutcomes(rows: OutcomeRow[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE deliveries d SET status = x.status, reason = x.reason, message_id = x.message_id, smtp_response = x.smtp_response,
+              sent_at = x.sent_at, next_attempt_at = x.next_attempt_at, locale = x.locale, updated_at = $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, reason text, message_id text, smtp_response text,
+                                               sent_at timestamptz, next_attempt_at timestamptz, locale text)
+       WHERE d.id = x.id AND d.status = 'pending'`,
+      [JSON.stringify(rows), now],
+    );
+  }
+
+  /** A hard bounce: the contact is bounced and every running enrollment of it ends. */
+  async markBounced(contactIds: string[], now: Date): Promise<void> {
+    if (contactIds.length === 0) return;
+    await this.dataSource.query(
+      `WITH bounced AS (
+         UPDATE contacts SET status = 'bounced', status_changed_at = $2, updated_at = $2
+         WHERE id = ANY($1::uuid[]) AND status = 'active' RETURNING id
+       )
+       UPDATE enrollments SET status = 'bounced', exit_reason = 'bounced', next_due_at = NULL, ended_at = $2,
+              locked_by = NULL, locked_until = NULL, updated_at = $2
+       WHERE contact_id = ANY($1::uuid[]) AND status = 'active'`,
+      [contactIds, now],
+    );
+  }
+
+  /**
+   * Moves claimed enrollments on and releases them. Guarded by status and owner: an enrollment that was
+   * converted, unsubscribed or exited meanwhile keeps that state.
+   */
+  async updateEnrollments(owner: string, rows: EnrollmentUpdate[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE enrollments e SET next_step_id = x.next_step_id, next_due_at = x.next_due_at, status = x.status,
+              exit_reason = x.exit_reason, ended_at = CASE WHEN x.status = 'active' THEN NULL ELSE $3::timestamptz END,
+              locked_by = NULL, locked_until = NULL, updated_at = $3
+       FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, next_step_id uuid, next_due_at timestamptz, status text, exit_reason text)
+       WHERE e.id = x.id AND e.locked_by = $1 AND e.status = 'active'`,
+      [owner, JSON.stringify(rows), now],
+    );
+  }
+
+  /** Active enrollments of active sequences due by `now` (the backlog gauge). */
+  async dueBacklog(now: Date): Promise<number> {
+    const row = await queryOne<{ n: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS n FROM enrollments WHERE status = 'active' AND next_due_at IS NOT NULL AND next_due_at <= $1`,
+      [now],
+    );
+    return row!.n;
+  }
+}

@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { TemplateRow } from '../templates/template.repository.js';
+import { TemplateService } from '../templates/template.service.js';
+import { chooseVariant } from '../templates/template-variant.js';
+import { TokenService } from '../tracking/token.service.js';
+import type { OutgoingMessage } from './mail-transport.js';
+
+export interface ComposeInput {
+  deliveryId: string;
+  contact: {
+    email: string;
+    firstName: string | null;
+    lastName: string | null;
+    locale: string | null;
+    timezone: string;
+    attributes: Record<string, unknown>;
+  };
+  sequenceName: string;
+  step: { key: string; dayOffset: number };
+  template: TemplateRow;
+  now: Date;
+}
+
+/** Links in `href="…"` of anchors; only http(s) links are tracked (mailto:, tel:, anchors stay as they are). */
+const ANCHOR_HREF = /(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi;
+
+function addressDomain(mailFrom: string, publicUrl: string): string {
+  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(mailFrom);
+  return match ? match[1] : new URL(publicUrl).hostname;
+}
+
+/**
+ * Turns a due step into an email: the contact's variant rendered, links rewritten to signed click URLs,
+ * an open pixel, one-click unsubscribe headers (RFC 8058), and a Message-ID derived from the delivery id,
+ * so every attempt of one step carries the same id and receivers can deduplicate.
+ */
+@Injectable()
+export class MessageComposer {
+  private readonly domain: string;
+
+  constructor(
+    private readonly templates: TemplateService,
+    private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.domain = addressDomain(config.mailFrom, config.publicUrl);
+  }
+
+  compose(input: ComposeInput): { message: OutgoingMessage; locale: string } {
+    const base = this.config.publicUrl;
+    const unsubscribeUrl = `${base}/u/${this.tokens.sign({ k: 'u', d: input.deliveryId })}`;
+    const variant = chooseVariant(input.template.variants, input.contact.locale);
+    const rendered = this.templates.compiledVariant(input.template, variant).render({
+      contact: {
+        firstName: input.contact.firstName,
+        lastName: input.contact.lastName,
+        email: input.contact.email,
+        locale: input.contact.locale,
+        attributes: input.contact.attributes,
+      },
+      sequence: { name: input.sequenceName },
+      step: { dayOffset: input.step.dayOffset, key: input.step.key },
+      unsubscribeUrl,
+      locale: variant.locale,
+      timezone: input.contact.timezone,
+      now: input.now,
+    });
+    const html = this.track(rendered.html, input.deliveryId, unsubscribeUrl);
+    const name = [input.contact.firstName, input.contact.lastName].filter(Boolean).join(' ');
+    return {
+      locale: variant.locale,
+      message: {
+        from: this.config.mailFrom,
+        to: name ? { name, address: input.contact.email } : input.contact.email,
+        subject: rendered.subject,
+        html,
+        text: rendered.text,
+        messageId: `<${input.deliveryId}@${this.domain}>`,
+        headers: {
+          'List-Unsubscribe': `<${unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      },
+    };
+  }
+
+  private track(html: string, deliveryId: string, unsubscribeUrl: string): string {
+    const base = this.config.publicUrl;
+    const linked = html.replace(ANCHOR_HREF, (whole, prefix: string, quote: string, url: string) => {
+      const target = url.replace(/&amp;/g, '&');
+      if (target === unsubscribeUrl) return whole;
+      return `${prefix}${quote}${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: target })}${quote}`;
+    });
+    const pixel = `<img src="${base}/t/o/${this.tokens.sign({ k: 'o', d: deliveryId })}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px;" />`;
+    return /<\/body>/i.test(linked) ? linked.replace(/<\/body>/i, `${pixel}</body>`) : `${linked}${pixel}`;
+  }
+}

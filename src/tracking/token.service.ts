@@ -1,0 +1,64 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { queryOne } from '../database/sql.js';
+
+export type TokenPayload =
+  | { k: 'o'; d: string } // open pixel of a delivery
+  | { k: 'c'; d: string; u: string } // click on a link that was in that delivery
+  | { k: 'u'; d: string }; // unsubscribe from that delivery
+
+/**
+ * Signed, unguessable tokens for tracking and unsubscribe links: the payload travels in the token and an
+ * HMAC-SHA256 over it proves we made it, so a click can only redirect to a link we put in an email.
+ */
+@Injectable()
+export class TokenService implements OnModuleInit {
+  private key!: Buffer;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** SECRET_KEY, or a key generated once and kept in the database so links survive restarts and instances. */
+  async onModuleInit(): Promise<void> {
+    if (this.config.secretKey) {
+      this.key = Buffer.from(this.config.secretKey);
+      return;
+    }
+    await this.dataSource.query(
+      `INSERT INTO app_settings (key, value) VALUES ('token_secret', $1) ON CONFLICT (key) DO NOTHING`,
+      [randomBytes(32).toString('base64url')],
+    );
+    const row = await queryOne<{ value: string }>(
+      this.dataSource,
+      `SELECT value FROM app_settings WHERE key = 'token_secret'`,
+    );
+    this.key = Buffer.from(row!.value);
+  }
+
+  sign(payload: TokenPayload): string {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${body}.${this.mac(body)}`;
+  }
+
+  /** The payload, or undefined for anything we did not sign. */
+  verify(token: string): TokenPayload | undefined {
+    const [body, mac, extra] = token.split('.');
+    if (!body || !mac || extra !== undefined || body.length > 4096) return undefined;
+    const expected = Buffer.from(this.mac(body));
+    const given = Buffer.from(mac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    try {
+      return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private mac(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest('base64url');
+  }
+}
