@@ -25,7 +25,7 @@ export class EventService {
 
   /**
    * Stores the event and applies it in one transaction: conversions end running enrollments (exits
-   * first), then the event enrolls the contact into every active sequence it triggers whose audience the
+   * first), then the event enrolls the contact into every active or paused sequence it triggers whose audience the
    * contact is in, with day 0 = occurredAt. A repeated idempotency key changes nothing.
    */
   async ingest(dto: EventDto): Promise<EventResultDto> {
@@ -61,7 +61,7 @@ export class EventService {
       });
       const enrolled: string[] = [];
       if (contact.status === 'active') {
-        for (const sequence of await this.sequences.findActiveByTrigger(dto.name, manager)) {
+        for (const sequence of await this.sequences.findLiveByTrigger(dto.name, manager)) {
           if (
             sequence.audience_segment_id &&
             !(await this.inSegment(manager, contact.id, sequence.audience_segment_id))

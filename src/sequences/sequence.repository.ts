@@ -210,8 +210,15 @@ export class SequenceRepository {
     );
   }
 
-  /** Active sequences started by an event (index sequences_trigger_event_idx). */
-  findActiveByTrigger(event: string, db: DataSource | EntityManager = this.dataSource): Promise<SequenceRow[]> {
-    return queryRows<SequenceRow>(db, `${SELECT_SEQUENCE} WHERE s.status = 'active' AND s.trigger_event = $1`, [event]);
+  /**
+   * Live sequences started by an event (index sequences_trigger_event_idx). A paused sequence still takes
+   * enrollments — pausing stops sending, it must not lose the people who signed up meanwhile.
+   */
+  findLiveByTrigger(event: string, db: DataSource | EntityManager = this.dataSource): Promise<SequenceRow[]> {
+    return queryRows<SequenceRow>(
+      db,
+      `${SELECT_SEQUENCE} WHERE s.status IN ('active', 'paused') AND s.trigger_event = $1`,
+      [event],
+    );
   }
 }

@@ -79,7 +79,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       )`);
     // An event looks up the active sequences it triggers or converts; these stay tiny.
     await queryRunner.query(
-      `CREATE INDEX sequences_trigger_event_idx ON sequences (trigger_event) WHERE status = 'active'`,
+      `CREATE INDEX sequences_trigger_event_idx ON sequences (trigger_event) WHERE status IN ('active', 'paused')`,
     );
     await queryRunner.query(
       `CREATE INDEX sequences_conversion_event_idx ON sequences (conversion_event) WHERE status IN ('active', 'paused')`,
