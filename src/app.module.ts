@@ -14,6 +14,7 @@ import { SequencesModule } from './sequences/sequences.module.js';
 import { EnrollmentsModule } from './enrollments/enrollments.module.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DeliveryModule } from './delivery/delivery.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -61,6 +62,7 @@ export class AppModule implements NestModule {
         EnrollmentsModule,
         ScheduleModule.forRoot(),
         DeliveryModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

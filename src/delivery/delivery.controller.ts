@@ -1,5 +1,14 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { streamCsv, wantsCsv } from '../common/csv.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DeliveryLogRepository, type DeliveryLogRow } from './delivery-log.repository.js';
@@ -53,9 +62,47 @@ export class DeliveryController {
   }
 
   @Get('deliveries')
-  @ApiOperation({ summary: 'The delivery log, newest first: one row per (enrollment, step)' })
+  @ApiOperation({
+    summary:
+      'The delivery log, newest first: one row per (enrollment, step); Accept: text/csv exports every matching row',
+  })
+  @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: DeliveryPageDto })
-  async deliveries(@Query() query: DeliveryQuery): Promise<Page<DeliveryDto>> {
+  async deliveries(
+    @Query() query: DeliveryQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<Page<DeliveryDto> | undefined> {
+    if (!wantsCsv(accept)) return this.page(query);
+    await streamCsv<DeliveryDto>(
+      response,
+      'deliveries.csv',
+      (
+        [
+          'id',
+          'contactId',
+          'email',
+          'sequence',
+          'step',
+          'status',
+          'reason',
+          'attempts',
+          'locale',
+          'messageId',
+          'smtpResponse',
+          'dueAt',
+          'sentAt',
+          'openedAt',
+          'clickedAt',
+          'createdAt',
+        ] as const
+      ).map((column) => [column, (row: DeliveryDto) => row[column]]),
+      (cursor) => this.page({ ...query, limit: 1000, cursor }),
+    );
+    return undefined;
+  }
+
+  private async page(query: DeliveryQuery): Promise<Page<DeliveryDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.log.findPage({
       sequence: query.sequence,

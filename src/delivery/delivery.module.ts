@@ -3,6 +3,8 @@ import { ContactsModule } from '../contacts/contacts.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { TokenService } from '../tracking/token.service.js';
+import { TrackingController } from '../tracking/tracking.controller.js';
+import { TrackingRepository } from '../tracking/tracking.repository.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
 import { DeliveryController } from './delivery.controller.js';
 import { DeliveryRepository } from './delivery.repository.js';
@@ -10,16 +12,17 @@ import { MailTransportLifecycle, mailTransportProvider } from './mail-transport.
 import { MessageComposer } from './message-composer.js';
 import { SchedulerService } from './scheduler.service.js';
 
-/** The delivery engine: scheduler, sender, delivery log. */
+/** The delivery engine (scheduler, sender, delivery log) and what the emails link back to (tracking, unsubscribe). */
 @Module({
   imports: [ContactsModule, TemplatesModule, SequencesModule],
-  controllers: [DeliveryController],
+  controllers: [DeliveryController, TrackingController],
   providers: [
     DeliveryRepository,
     DeliveryLogRepository,
     SchedulerService,
     MessageComposer,
     TokenService,
+    TrackingRepository,
     mailTransportProvider,
     MailTransportLifecycle,
   ],

@@ -48,6 +48,11 @@ export class SegmentRepository {
     return queryOne<SegmentRow>(db, `SELECT ${COLUMNS} FROM segments WHERE id = $1`, [id]);
   }
 
+  /** Every segment (breakdowns); there are tens, not millions. */
+  findAll(): Promise<SegmentRow[]> {
+    return queryRows<SegmentRow>(this.dataSource, `SELECT ${COLUMNS} FROM segments ORDER BY key`);
+  }
+
   findPage(limit: number, afterKey?: string): Promise<SegmentRow[]> {
     return queryRows<SegmentRow>(
       this.dataSource,

@@ -1,0 +1,111 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../common/pagination.js';
+import { ISO_WITH_OFFSET } from '../enrollments/enrollment.dto.js';
+
+export class FunnelQuery {
+  @ApiPropertyOptional({ description: 'Enrollments whose day 0 is at or after this time' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'since must be an ISO 8601 time with an offset' })
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'Enrollments whose day 0 is before this time' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'until must be an ISO 8601 time with an offset' })
+  until?: string;
+
+  @ApiPropertyOptional({
+    enum: ['locale', 'segment'],
+    description: 'Add a breakdown by contact language or by segment',
+  })
+  @IsOptional()
+  @IsIn(['locale', 'segment'])
+  by?: 'locale' | 'segment';
+}
+
+export class FunnelStepDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() position!: number;
+  @ApiProperty() dayOffset!: number;
+  @ApiProperty({ description: 'Enrollments that got to this step (a delivery row exists)' }) reached!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() skipped!: number;
+  @ApiProperty() opened!: number;
+  @ApiProperty() clicked!: number;
+  @ApiProperty({ description: 'Conversions attributed to this step (the last one sent before them)' })
+  convertedAfter!: number;
+  @ApiProperty({ description: 'Unsubscribed with this as the last step sent' }) unsubscribedAfter!: number;
+  @ApiProperty({ description: 'Bounced or exited with this as the last step sent' }) droppedAfter!: number;
+}
+
+export class FunnelTotalsDto {
+  @ApiProperty() enrolled!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() converted!: number;
+  @ApiProperty() unsubscribed!: number;
+  @ApiProperty() bounced!: number;
+  @ApiProperty() exited!: number;
+  @ApiProperty({ description: 'converted / enrolled (0 when nobody enrolled)' }) conversionRate!: number;
+}
+
+export class BiggestDropDto {
+  @ApiProperty() step!: string;
+  @ApiProperty({ description: 'unsubscribedAfter + droppedAfter of that step' }) lost!: number;
+}
+
+export class FunnelBreakdownDto {
+  @ApiProperty({ enum: ['locale', 'segment'] }) by!: string;
+  @ApiProperty({ description: 'The language (empty: unknown) or segment key' }) value!: string;
+  @ApiProperty({ type: FunnelTotalsDto }) totals!: FunnelTotalsDto;
+  @ApiProperty({ type: [FunnelStepDto] }) steps!: FunnelStepDto[];
+  @ApiProperty({ type: BiggestDropDto, nullable: true }) biggestDrop!: BiggestDropDto | null;
+}
+
+export class FunnelDto {
+  @ApiProperty() sequence!: string;
+  @ApiProperty({ nullable: true, type: String }) since!: string | null;
+  @ApiProperty({ nullable: true, type: String }) until!: string | null;
+  @ApiProperty({ type: FunnelTotalsDto }) totals!: FunnelTotalsDto;
+  @ApiProperty({ type: [FunnelStepDto] }) steps!: FunnelStepDto[];
+  @ApiProperty({
+    type: BiggestDropDto,
+    nullable: true,
+    description: 'The step after which most people were lost; null when none were',
+  })
+  biggestDrop!: BiggestDropDto | null;
+  @ApiPropertyOptional({ type: [FunnelBreakdownDto] }) breakdown?: FunnelBreakdownDto[];
+}
+
+export class ConversionQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Sequence key' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sequence?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'since must be an ISO 8601 time with an offset' })
+  since?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, { message: 'until must be an ISO 8601 time with an offset' })
+  until?: string;
+}
+
+export class ConversionDto {
+  @ApiProperty() contactId!: string;
+  @ApiProperty({ nullable: true, type: String }) email!: string | null;
+  @ApiProperty() sequence!: string;
+  @ApiProperty() event!: string;
+  @ApiProperty({ nullable: true, type: String }) attributedStep!: string | null;
+  @ApiProperty() occurredAt!: string;
+}
+
+export class ConversionPageDto {
+  @ApiProperty({ type: [ConversionDto] }) items!: ConversionDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql.js';
+
+export interface FunnelStepRow {
+  key: string;
+  position: number;
+  day_offset: number;
+  reached: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  opened: number;
+  clicked: number;
+  converted_after: number;
+  unsubscribed_after: number;
+  dropped_after: number;
+}
+
+export interface FunnelTotalsRow {
+  enrolled: number;
+  active: number;
+  completed: number;
+  converted: number;
+  unsubscribed: number;
+  bounced: number;
+  exited: number;
+}
+
+export interface ConversionRow {
+  id: string;
+  contact_id: string;
+  email: string | null;
+  sequence_key: string;
+  event_name: string;
+  attributed_step: string | null;
+  occurred_at: Date;
+}
+
+/** An extra condition on the cohort's contacts (`c`), with its parameters numbered from `firstParam`. */
+export interface CohortFilter {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The funnel, set-based in SQL. The cohort is the sequence's enrollments whose day 0 falls in the range.
+ * Per current step: how many reached it (a delivery row exists, whatever its status), were sent, failed,
+ * skipped, opened, clicked; and, attributed to the last step each enrollment was sent, how many converted,
+ * unsubscribed, or dropped out (bounced or exited) after it. Deliveries are read through
+ * deliveries_enrollment_idx per cohort enrollment, or deliveries_sequence_step_idx for the whole sequence.
+ */
+function funnelSql(filter: string): string {
+  return `
+    WITH cohort AS (
+      SELECT e.id, e.status FROM enrollments e JOIN contacts c ON c.id = e.contact_id
+      WHERE e.sequence_id = $1 AND ($2::timestamptz IS NULL OR e.start_at >= $2) AND ($3::timestamptz IS NULL OR e.start_at < $3)
+        ${filter}
+    ), reached AS (
+      SELECT d.enrollment_id, d.step_id, d.status, d.opened_at, d.clicked_at, st.position
+      FROM deliveries d JOIN cohort ON cohort.id = d.enrollment_id JOIN sequence_steps st ON st.id = d.step_id
+      WHERE d.sequence_id = $1
+    ), per_step AS (
+      SELECT step_id, count(*)::int AS reached,
+             count(*) FILTER (WHERE status = 'sent')::int AS sent,
+             count(*) FILTER (WHERE status = 'failed')::int AS failed,
+             count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+             count(*) FILTER (WHERE opened_at IS NOT NULL)::int AS opened,
+             count(*) FILTER (WHERE clicked_at IS NOT NULL)::int AS clicked
+      FROM reached GROUP BY step_id
+    ), last_step AS (
+      -- People are lost after the last email they actually received.
+      SELECT DISTINCT ON (enrollment_id) enrollment_id, step_id FROM reached WHERE status = 'sent'
+      ORDER BY enrollment_id, position DESC
+    ), endings AS (
+      SELECT l.step_id,
+             count(*) FILTER (WHERE cohort.status = 'unsubscribed')::int AS unsubscribed_after,
+             count(*) FILTER (WHERE cohort.status IN ('bounced', 'exited'))::int AS dropped_after
+      FROM last_step l JOIN cohort ON cohort.id = l.enrollment_id GROUP BY l.step_id
+    ), conversions_after AS (
+      SELECT v.attributed_step_id AS step_id, count(*)::int AS converted_after
+      FROM conversions v JOIN cohort ON cohort.id = v.enrollment_id
+      WHERE v.sequence_id = $1 AND v.attributed_step_id IS NOT NULL GROUP BY v.attributed_step_id
+    )
+    SELECT st.key, st.position, st.day_offset,
+           COALESCE(p.reached, 0) AS reached, COALESCE(p.sent, 0) AS sent, COALESCE(p.failed, 0) AS failed,
+           COALESCE(p.skipped, 0) AS skipped, COALESCE(p.opened, 0) AS opened, COALESCE(p.clicked, 0) AS clicked,
+           COALESCE(v.converted_after, 0) AS converted_after, COALESCE(en.unsubscribed_after, 0) AS unsubscribed_after,
+           COALESCE(en.dropped_after, 0) AS dropped_after,
+           (SELECT row_to_json(t) FROM (
+              SELECT count(*)::int AS enrolled,
+                     count(*) FILTER (WHERE status = 'active')::int AS active,
+                     count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                     count(*) FILTER (WHERE status = 'converted')::int AS converted,
+                     count(*) FILTER (WHERE status = 'unsubscribed')::int AS unsubscribed,
+                     count(*) FILTER (WHERE status = 'bounced')::int AS bounced,
+                     count(*) FILTER (WHERE status = 'exited')::int AS exited
+              FROM cohort) t) AS totals
+    FROM sequence_steps st
+    LEFT JOIN per_step p ON p.step_id = st.id
+    LEFT JOIN endings en ON en.step_id = st.id
+    LEFT JOIN conversions_after v ON v.step_id = st.id
+    WHERE st.sequence_id = $1 AND st.removed_at IS NULL
+    ORDER BY st.position`;
+}
+
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async funnel(
+    sequenceId: string,
+    since: Date | null,
+    until: Date | null,
+    filter?: (firstParam: number) => CohortFilter,
+  ): Promise<{ steps: FunnelStepRow[]; totals: FunnelTotalsRow }> {
+    const extra = filter?.(4);
+    const rows = await queryRows<FunnelStepRow & { totals: FunnelTotalsRow }>(
+      this.dataSource,
+      funnelSql(extra ? `AND ${extra.sql}` : ''),
+      [sequenceId, since, until, ...(extra?.params ?? [])],
+    );
+    const totals = rows[0]?.totals ?? {
+      enrolled: 0,
+      active: 0,
+      completed: 0,
+      converted: 0,
+      unsubscribed: 0,
+      bounced: 0,
+      exited: 0,
+    };
+    return { steps: rows.map(({ totals: _totals, ...step }) => step), totals };
+  }
+
+  /** Distinct languages of a sequence's enrolled contacts (for the per-locale breakdown). */
+  async cohortLanguages(sequenceId: string): Promise<string[]> {
+    const rows = await queryRows<{ language: string }>(
+      this.dataSource,
+      `SELECT DISTINCT COALESCE(split_part(lower(c.locale), '-', 1), '') AS language
+       FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE e.sequence_id = $1 ORDER BY 1`,
+      [sequenceId],
+    );
+    return rows.map((row) => row.language);
+  }
+
+  /** The conversion log, newest first, keyset-paginated on (occurred_at, id). */
+  conversions(filter: {
+    sequence?: string;
+    since?: Date;
+    until?: Date;
+    after?: [string, string];
+    limit: number;
+  }): Promise<ConversionRow[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, ...values: unknown[]) => {
+      let text = sql;
+      for (const value of values) {
+        params.push(value);
+        text = text.replace('?', `$${params.length}`);
+      }
+      conditions.push(text);
+    };
+    if (filter.sequence) add('s.key = ?', filter.sequence);
+    if (filter.since) add('v.occurred_at >= ?', filter.since);
+    if (filter.until) add('v.occurred_at < ?', filter.until);
+    if (filter.after) add('(v.occurred_at, v.id) < (?::timestamptz, ?::uuid)', filter.after[0], filter.after[1]);
+    params.push(filter.limit + 1);
+    return queryRows<ConversionRow>(
+      this.dataSource,
+      `SELECT v.id, v.contact_id, c.email, s.key AS sequence_key, v.event_name, st.key AS attributed_step, v.occurred_at
+       FROM conversions v
+       JOIN contacts c ON c.id = v.contact_id
+       JOIN sequences s ON s.id = v.sequence_id
+       LEFT JOIN sequence_steps st ON st.id = v.attributed_step_id
+       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY v.occurred_at DESC, v.id DESC
+       LIMIT $${params.length}`,
+      params,
+    );
+  }
+}
