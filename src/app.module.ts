@@ -15,6 +15,7 @@ import { EnrollmentsModule } from './enrollments/enrollments.module.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -63,6 +64,7 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         DeliveryModule,
         ReportsModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
