@@ -47,55 +47,59 @@ export interface CohortFilter {
  * The funnel, set-based in SQL. The cohort is the sequence's enrollments whose day 0 falls in the range.
  * Per current step: how many reached it (a delivery row exists, whatever its status), were sent, failed,
  * skipped, opened, clicked; and, attributed to the last step each enrollment was sent, how many converted,
- * unsubscribed, or dropped out (bounced or exited) after it. Deliveries are read through
- * deliveries_enrollment_idx per cohort enrollment, or deliveries_sequence_step_idx for the whole sequence.
+ * unsubscribed, or dropped out (bounced or exited) after it.
+ *
+ * Cost (see docs/funnel.md): one pass over the sequence's delivery rows, grouped by step — joined to the
+ * cohort only when a range or a breakdown narrows it; the "last step sent" lookup runs only for the
+ * enrollments that ended badly, through deliveries_enrollment_idx.
  */
-function funnelSql(filter: string): string {
+function funnelSql(narrowed: boolean, filter: string): string {
   return `
-    WITH cohort AS (
+    WITH cohort AS MATERIALIZED (
       SELECT e.id, e.status FROM enrollments e JOIN contacts c ON c.id = e.contact_id
       WHERE e.sequence_id = $1 AND ($2::timestamptz IS NULL OR e.start_at >= $2) AND ($3::timestamptz IS NULL OR e.start_at < $3)
         ${filter}
-    ), reached AS (
-      SELECT d.enrollment_id, d.step_id, d.status, d.opened_at, d.clicked_at, st.position
-      FROM deliveries d JOIN cohort ON cohort.id = d.enrollment_id JOIN sequence_steps st ON st.id = d.step_id
-      WHERE d.sequence_id = $1
     ), per_step AS (
-      SELECT step_id, count(*)::int AS reached,
-             count(*) FILTER (WHERE status = 'sent')::int AS sent,
-             count(*) FILTER (WHERE status = 'failed')::int AS failed,
-             count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
-             count(*) FILTER (WHERE opened_at IS NOT NULL)::int AS opened,
-             count(*) FILTER (WHERE clicked_at IS NOT NULL)::int AS clicked
-      FROM reached GROUP BY step_id
-    ), last_step AS (
-      -- People are lost after the last email they actually received.
-      SELECT DISTINCT ON (enrollment_id) enrollment_id, step_id FROM reached WHERE status = 'sent'
-      ORDER BY enrollment_id, position DESC
+      SELECT d.step_id, count(*)::int AS reached,
+             count(*) FILTER (WHERE d.status = 'sent')::int AS sent,
+             count(*) FILTER (WHERE d.status = 'failed')::int AS failed,
+             count(*) FILTER (WHERE d.status = 'skipped')::int AS skipped,
+             count(d.opened_at)::int AS opened,
+             count(d.clicked_at)::int AS clicked
+      FROM deliveries d ${narrowed ? 'JOIN cohort ON cohort.id = d.enrollment_id' : ''}
+      WHERE d.sequence_id = $1
+      GROUP BY d.step_id
     ), endings AS (
-      SELECT l.step_id,
+      -- People are lost after the last email they actually received.
+      SELECT last_sent.step_id,
              count(*) FILTER (WHERE cohort.status = 'unsubscribed')::int AS unsubscribed_after,
              count(*) FILTER (WHERE cohort.status IN ('bounced', 'exited'))::int AS dropped_after
-      FROM last_step l JOIN cohort ON cohort.id = l.enrollment_id GROUP BY l.step_id
+      FROM cohort
+      CROSS JOIN LATERAL (
+        SELECT d.step_id FROM deliveries d JOIN sequence_steps st ON st.id = d.step_id
+        WHERE d.enrollment_id = cohort.id AND d.status = 'sent' ORDER BY st.position DESC LIMIT 1) last_sent
+      WHERE cohort.status IN ('unsubscribed', 'bounced', 'exited')
+      GROUP BY last_sent.step_id
     ), conversions_after AS (
       SELECT v.attributed_step_id AS step_id, count(*)::int AS converted_after
-      FROM conversions v JOIN cohort ON cohort.id = v.enrollment_id
+      FROM conversions v ${narrowed ? 'JOIN cohort ON cohort.id = v.enrollment_id' : ''}
       WHERE v.sequence_id = $1 AND v.attributed_step_id IS NOT NULL GROUP BY v.attributed_step_id
+    ), totals AS (
+      SELECT count(*)::int AS enrolled,
+             count(*) FILTER (WHERE status = 'active')::int AS active,
+             count(*) FILTER (WHERE status = 'completed')::int AS completed,
+             count(*) FILTER (WHERE status = 'converted')::int AS converted,
+             count(*) FILTER (WHERE status = 'unsubscribed')::int AS unsubscribed,
+             count(*) FILTER (WHERE status = 'bounced')::int AS bounced,
+             count(*) FILTER (WHERE status = 'exited')::int AS exited
+      FROM cohort
     )
     SELECT st.key, st.position, st.day_offset,
            COALESCE(p.reached, 0) AS reached, COALESCE(p.sent, 0) AS sent, COALESCE(p.failed, 0) AS failed,
            COALESCE(p.skipped, 0) AS skipped, COALESCE(p.opened, 0) AS opened, COALESCE(p.clicked, 0) AS clicked,
            COALESCE(v.converted_after, 0) AS converted_after, COALESCE(en.unsubscribed_after, 0) AS unsubscribed_after,
            COALESCE(en.dropped_after, 0) AS dropped_after,
-           (SELECT row_to_json(t) FROM (
-              SELECT count(*)::int AS enrolled,
-                     count(*) FILTER (WHERE status = 'active')::int AS active,
-                     count(*) FILTER (WHERE status = 'completed')::int AS completed,
-                     count(*) FILTER (WHERE status = 'converted')::int AS converted,
-                     count(*) FILTER (WHERE status = 'unsubscribed')::int AS unsubscribed,
-                     count(*) FILTER (WHERE status = 'bounced')::int AS bounced,
-                     count(*) FILTER (WHERE status = 'exited')::int AS exited
-              FROM cohort) t) AS totals
+           (SELECT row_to_json(totals) FROM totals) AS totals
     FROM sequence_steps st
     LEFT JOIN per_step p ON p.step_id = st.id
     LEFT JOIN endings en ON en.step_id = st.id
@@ -117,7 +121,7 @@ export class ReportsRepository {
     const extra = filter?.(4);
     const rows = await queryRows<FunnelStepRow & { totals: FunnelTotalsRow }>(
       this.dataSource,
-      funnelSql(extra ? `AND ${extra.sql}` : ''),
+      funnelSql(since !== null || until !== null || extra !== undefined, extra ? `AND ${extra.sql}` : ''),
       [sequenceId, since, until, ...(extra?.params ?? [])],
     );
     const totals = rows[0]?.totals ?? {
