@@ -91,7 +91,9 @@ class DatabaseTargetModule {}
         migrationsTransactionMode: 'each' as const,
         synchronize: false,
         retryAttempts: 0,
-        logging: ['error' as const],
+        // Failed queries surface through the exception filter and its request id; TypeORM's own logger
+        // would print SQL parameters (personal data) to stdout.
+        logging: false,
         extra: {
           max: config.databasePoolSize,
           options: config.databaseSchema ? `-c search_path=${config.databaseSchema}` : undefined,

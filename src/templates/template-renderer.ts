@@ -3,10 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { convert as htmlToText } from 'html-to-text';
+import { compile as compileHtmlToText } from 'html-to-text';
 
 /** The shared layout and partials live in `templates/` at the project root (two levels above this file in src/ and dist/). */
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+/** Compiled once: html-to-text's per-call option handling costs more than the conversion itself. */
+const htmlToText = compileHtmlToText({
+  wordwrap: 78,
+  selectors: [
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    { selector: 'img', format: 'skip' },
+  ],
+});
 
 const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
 
@@ -114,12 +123,7 @@ export class TemplateRenderer {
           .trim();
         const body = html(context);
         const fullHtml = this.layout({ ...context, subject: renderedSubject, body });
-        const renderedText = text
-          ? text(context)
-          : htmlToText(fullHtml, {
-              wordwrap: 78,
-              selectors: [{ selector: 'a', options: { hideLinkHrefIfSameAsText: true } }],
-            });
+        const renderedText = text ? text(context) : htmlToText(fullHtml);
         return { subject: renderedSubject, html: fullHtml, text: renderedText };
       },
     };

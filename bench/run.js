@@ -1,0 +1,291 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [-- --embedded | --both]
+// Measures, in one run: the transport's limit (bare pooled nodemailer → sink), the engine's throughput through
+// real scheduler passes, the cost of a pass as the table grows, import and segment enrollment through the API,
+// the funnel over ~1M delivery rows, and peak memory. The SMTP sink runs in a separate process. Ratios are the
+// headline: the machine is shared and absolute times drift.
+import { fork } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { createApp } from '../dist/bootstrap.js';
+import { loadConfig } from '../dist/config/app-config.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const modes = args.has('--both') ? ['server', 'embedded'] : args.has('--embedded') ? ['embedded'] : ['server'];
+const SIZE = {
+  engine: quick ? 5_000 : 20_000,
+  due: 10_000,
+  big: quick ? 100_000 : 1_000_000,
+  import: 100_000,
+  funnelEnrollments: quick ? 40_000 : 200_000,
+};
+const KEY = 'bench-admin-key-0123456789abcdef';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+if (modes.includes('server') && !process.env.DATABASE_URL) {
+  console.error('The benchmark runs against a PostgreSQL server: set DATABASE_URL (or pass --embedded).');
+  process.exit(2);
+}
+
+function startSink() {
+  const child = fork(path.join(here, 'smtp-sink.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (message) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send(message);
+    });
+  return new Promise((resolve) =>
+    child.once('message', ({ port }) => resolve({ port, count: () => ask('count'), reset: () => ask('reset'), stop: () => ask('stop') })),
+  );
+}
+
+const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function run(mode, sink) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-bench-'));
+  const schema = `bench_${Date.now()}`;
+  if (mode === 'server') {
+    const admin = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await admin.initialize();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+  }
+  const config = loadConfig({
+    ADMIN_API_KEY: KEY,
+    LOG_LEVEL: 'warn',
+    SCHEDULER_ENABLED: 'false',
+    SCHEDULER_BATCH_SIZE: '1000',
+    DATA_DIR: dataDir,
+    SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    SMTP_MAX_CONNECTIONS: '5',
+    DATABASE_POOL_SIZE: '10',
+    ...(mode === 'server' ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
+  const db = app.get(DataSource);
+  const call = async (method, url, body, headers = {}) => {
+    const response = await fetch(`${base}${url}`, {
+      method,
+      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const results = { mode, quick, sizes: SIZE };
+  const log = (line) => console.log(`[${mode}] ${line} (rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+
+  try {
+    const html = `<h1>Hello {{default contact.firstName "friend"}}</h1>${'<p>Lorem ipsum dolor sit amet, {{contact.email}} — consectetur adipiscing elit. <a href="https://example.com/course">Course</a></p>'.repeat(12)}`;
+    await call('POST', '/v1/templates', { key: 'bench', name: 'Bench', variants: [{ locale: 'en', subject: 'Bench {{contact.email}}', html }] });
+    for (const key of ['engine', 'small', 'big', 'import', 'funnel']) {
+      await call('POST', '/v1/segments', { key: `seg-${key}`, name: key, rule: { all: [{ field: 'attributes.bench', op: 'eq', value: key }] } });
+      const dayOffset = key === 'import' || key === 'funnel' ? 30 : 0;
+      await call('POST', '/v1/sequences', { key, name: key, steps: [{ key: 'only', dayOffset, template: 'bench' }] });
+      await call('POST', `/v1/sequences/${key}/activate`);
+    }
+
+    // 1. The transport's limit: bare pooled nodemailer, same connections, same rendered message.
+    const sample = await call('POST', '/v1/templates/bench/preview', { contact: { email: 'sample@bench.example', firstName: 'Sam' } });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, pool: true, maxConnections: 5, maxMessages: Infinity });
+    await sink.reset();
+    let start = process.hrtime.bigint();
+    const inFlight = new Set();
+    for (let i = 0; i < SIZE.engine; i++) {
+      const send = transport
+        .sendMail({ from: 'Touchpoint <no-reply@localhost>', to: `t${i}@bench.example`, subject: sample.subject, html: sample.html, text: sample.text })
+        .finally(() => inFlight.delete(send));
+      inFlight.add(send);
+      if (inFlight.size >= 10) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    const transportSeconds = seconds(start);
+    transport.close();
+    results.transport = { messages: SIZE.engine, seconds: transportSeconds, perSecond: SIZE.engine / transportSeconds };
+    log(`transport limit: ${results.transport.perSecond.toFixed(0)} mails/s`);
+
+    // 2. Engine throughput: N due enrollments sent by real passes.
+    await insertContacts(db, 'engine', SIZE.engine);
+    await call('POST', '/v1/sequences/engine/enrollments', { segment: 'seg-engine' });
+    await sink.reset();
+    start = process.hrtime.bigint();
+    let pass = await call('POST', '/v1/scheduler/run', {});
+    const engineSeconds = seconds(start);
+    const delivered = (await sink.count()).count;
+    results.engine = { messages: pass.sent, delivered, seconds: engineSeconds, perSecond: pass.sent / engineSeconds };
+    results.engine.ratioToTransport = results.engine.perSecond / results.transport.perSecond;
+    log(`engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport`);
+
+    // 3. Pass cost: 10,000 due among 10,000 active, then 10,000 due among SIZE.big active.
+    await insertEnrolled(db, 'small', SIZE.due, SIZE.due);
+    start = process.hrtime.bigint();
+    pass = await call('POST', '/v1/scheduler/run', {});
+    const smallSeconds = seconds(start);
+    await insertEnrolled(db, 'big', SIZE.big, SIZE.due);
+    const plan = await db.query(
+      `EXPLAIN SELECT e.id FROM enrollments e WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= now()
+         AND (e.locked_until IS NULL OR e.locked_until < now()) ORDER BY e.next_due_at LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+    );
+    start = process.hrtime.bigint();
+    const bigPass = await call('POST', '/v1/scheduler/run', {});
+    const bigSeconds = seconds(start);
+    results.passCost = {
+      small: { active: SIZE.due, due: SIZE.due, sent: pass.sent, seconds: smallSeconds },
+      big: { active: SIZE.big, due: SIZE.due, sent: bigPass.sent, seconds: bigSeconds },
+      ratio: bigSeconds / smallSeconds,
+      claimPlan: plan.map((row) => row['QUERY PLAN']),
+    };
+    log(`pass: ${smallSeconds.toFixed(2)} s over ${SIZE.due} active, ${bigSeconds.toFixed(2)} s over ${SIZE.big} active → ratio ${results.passCost.ratio.toFixed(2)}`);
+
+    // 4. Import through the API (10 calls of 10,000) and a 100,000-contact segment enrollment.
+    start = process.hrtime.bigint();
+    for (let batch = 0; batch < SIZE.import / 10_000; batch++) {
+      const rows = Array.from({ length: 10_000 }, (_, i) => ({
+        email: `imp${batch * 10_000 + i}@bench.example`,
+        firstName: 'Ана',
+        locale: i % 2 ? 'ro' : 'ru',
+        timezone: 'Europe/Chisinau',
+        attributes: { bench: 'import', n: i },
+      }));
+      const result = await call('POST', '/v1/contacts/import', rows);
+      if (result.created !== 10_000) throw new Error(`import created ${result.created}`);
+    }
+    const importSeconds = seconds(start);
+    start = process.hrtime.bigint();
+    const enrolled = await call('POST', '/v1/sequences/import/enrollments', { segment: 'seg-import' });
+    const enrollSeconds = seconds(start);
+    results.import = { contacts: SIZE.import, seconds: importSeconds, perSecond: SIZE.import / importSeconds };
+    results.segmentEnrollment = { enrolled: enrolled.enrolled, seconds: enrollSeconds, perSecond: enrolled.enrolled / enrollSeconds };
+    log(`import: ${importSeconds.toFixed(1)} s for ${SIZE.import}; segment enrollment: ${enrollSeconds.toFixed(1)} s for ${enrolled.enrolled}`);
+
+    // 5. The funnel over ~1M delivery rows (5 steps reached by each of SIZE.funnelEnrollments enrollments).
+    const deliveries = await insertFunnelData(db, SIZE.funnelEnrollments);
+    const funnelTimes = [];
+    for (let i = 0; i < 3; i++) {
+      start = process.hrtime.bigint();
+      await call('GET', '/v1/sequences/funnel/funnel');
+      funnelTimes.push(seconds(start));
+    }
+    results.funnel = { deliveryRows: deliveries, seconds: median(funnelTimes) };
+    log(`funnel over ${deliveries} delivery rows: ${(results.funnel.seconds * 1000).toFixed(0)} ms`);
+
+    const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
+    results.memory = { peakRssMb: process.resourceUsage().maxRSS / 1024, contacts };
+    log(`peak RSS ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`);
+  } finally {
+    await app.close();
+    if (mode === 'server') {
+      const admin = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+      await admin.initialize();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.destroy();
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+async function insertContacts(db, key, count) {
+  await db.query(
+    `INSERT INTO contacts (email, locale, attributes)
+     SELECT $1 || '-' || g || '@bench.example', 'en', jsonb_build_object('bench', $1::text) FROM generate_series(1, $2) g`,
+    [key, count],
+  );
+}
+
+/** `total` active enrollments in sequence `key`, of which `due` are due now and the rest in a month. */
+async function insertEnrolled(db, key, total, due) {
+  await insertContacts(db, key, total);
+  await db.query(
+    `INSERT INTO enrollments (contact_id, sequence_id, start_at, next_step_id, next_due_at)
+     SELECT c.id, s.id, now(), st.id,
+            CASE WHEN row_number() OVER () <= $2 THEN now() - interval '1 minute' ELSE now() + interval '30 days' END
+     FROM contacts c JOIN sequences s ON s.key = $1 JOIN sequence_steps st ON st.sequence_id = s.id
+     WHERE c.attributes->>'bench' = $1`,
+    [key, due],
+  );
+  await db.query('ANALYZE enrollments');
+}
+
+async function insertFunnelData(db, enrollments) {
+  await db.query(`UPDATE sequences SET status = 'paused' WHERE key = 'funnel'`);
+  const steps = ['d1', 'd2', 'd4', 'd7'];
+  // The funnel sequence gets 5 steps; its enrollments are finished so no pass touches them.
+  const sequenceId = (await db.query(`SELECT id FROM sequences WHERE key = 'funnel'`))[0].id;
+  const templateId = (await db.query(`SELECT id FROM templates WHERE key = 'bench'`))[0].id;
+  for (const [index, key] of steps.entries()) {
+    await db.query(
+      `INSERT INTO sequence_steps (sequence_id, key, position, day_offset, template_id) VALUES ($1, $2, $3, $4, $5)`,
+      [sequenceId, key, index + 1, [1, 2, 4, 7][index], templateId],
+    );
+  }
+  await insertContacts(db, 'funnel', enrollments);
+  await db.query(
+    `INSERT INTO enrollments (contact_id, sequence_id, start_at, status, ended_at)
+     SELECT c.id, $1, now() - interval '30 days', (ARRAY['completed', 'converted', 'unsubscribed', 'exited'])[1 + (random() * 3)::int], now()
+     FROM contacts c WHERE c.attributes->>'bench' = 'funnel'`,
+    [sequenceId],
+  );
+  await db.query(
+    `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, reason, sent_at, opened_at, clicked_at)
+     SELECT e.contact_id, e.id, e.sequence_id, st.id, 'sent', NULL, now(),
+            CASE WHEN random() < 0.4 THEN now() END, CASE WHEN random() < 0.1 THEN now() END
+     FROM enrollments e JOIN sequence_steps st ON st.sequence_id = e.sequence_id
+     WHERE e.sequence_id = $1`,
+    [sequenceId],
+  );
+  await db.query('ANALYZE');
+  return (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE sequence_id = $1`, [sequenceId]))[0].n;
+}
+
+function table(all) {
+  const rows = [
+    ['transport limit (mails/s)', (r) => r.transport.perSecond.toFixed(0), 'baseline'],
+    ['engine throughput (mails/s)', (r) => r.engine.perSecond.toFixed(0), ''],
+    ['engine / transport', (r) => r.engine.ratioToTransport.toFixed(2), '≥ 0.80'],
+    [`pass, ${SIZE.due} due of ${SIZE.due} active (s)`, (r) => r.passCost.small.seconds.toFixed(2), ''],
+    [`pass, ${SIZE.due} due of ${SIZE.big} active (s)`, (r) => r.passCost.big.seconds.toFixed(2), ''],
+    ['pass big / small', (r) => r.passCost.ratio.toFixed(2), '≤ 1.5'],
+    [`import ${SIZE.import} via API (s)`, (r) => r.import.seconds.toFixed(1), '< 30'],
+    [`enroll ${SIZE.import}-contact segment (s)`, (r) => r.segmentEnrollment.seconds.toFixed(1), '< 30'],
+    ['funnel (ms)', (r) => `${(r.funnel.seconds * 1000).toFixed(0)} (${r.funnel.deliveryRows} rows)`, '< 1000'],
+    ['peak RSS (MB)', (r) => `${r.memory.peakRssMb.toFixed(0)} (${r.memory.contacts} contacts)`, '< 300'],
+  ];
+  const header = ['measure', ...all.map((r) => r.mode), ...(all.length === 2 ? ['embedded / server'] : []), 'target'];
+  const lines = rows.map(([label, value, target]) => {
+    const cells = all.map(value);
+    if (all.length === 2) cells.push((parseFloat(cells[1]) / parseFloat(cells[0])).toFixed(2));
+    return [label, ...cells, target];
+  });
+  return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+const sink = await startSink();
+const all = [];
+try {
+  for (const mode of modes) all.push(await run(mode, sink));
+} finally {
+  await sink.stop();
+}
+const report = table(all);
+console.log(`\n${report}\n`);
+const machine = {
+  cores: os.cpus().length,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  when: new Date().toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+};
+await mkdir(path.join(here, 'results'), { recursive: true });
+await writeFile(path.join(here, 'results', 'latest.json'), JSON.stringify({ machine, results: all, table: report }, null, 2));
+console.log(`written to bench/results/latest.json`);
+process.exit(0);
