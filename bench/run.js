@@ -40,7 +40,9 @@ function startSink() {
       child.send(message);
     });
   return new Promise((resolve) =>
-    child.once('message', ({ port }) => resolve({ port, count: () => ask('count'), reset: () => ask('reset'), stop: () => ask('stop') })),
+    child.once('message', ({ port }) =>
+      resolve({ port, count: () => ask('count'), reset: () => ask('reset'), stop: () => ask('stop') }),
+    ),
   );
 }
 
@@ -86,23 +88,45 @@ async function run(mode, sink) {
 
   try {
     const html = `<h1>Hello {{default contact.firstName "friend"}}</h1>${'<p>Lorem ipsum dolor sit amet, {{contact.email}} — consectetur adipiscing elit. <a href="https://example.com/course">Course</a></p>'.repeat(12)}`;
-    await call('POST', '/v1/templates', { key: 'bench', name: 'Bench', variants: [{ locale: 'en', subject: 'Bench {{contact.email}}', html }] });
+    await call('POST', '/v1/templates', {
+      key: 'bench',
+      name: 'Bench',
+      variants: [{ locale: 'en', subject: 'Bench {{contact.email}}', html }],
+    });
     for (const key of ['engine', 'small', 'big', 'import', 'funnel']) {
-      await call('POST', '/v1/segments', { key: `seg-${key}`, name: key, rule: { all: [{ field: 'attributes.bench', op: 'eq', value: key }] } });
+      await call('POST', '/v1/segments', {
+        key: `seg-${key}`,
+        name: key,
+        rule: { all: [{ field: 'attributes.bench', op: 'eq', value: key }] },
+      });
       const dayOffset = key === 'import' || key === 'funnel' ? 30 : 0;
       await call('POST', '/v1/sequences', { key, name: key, steps: [{ key: 'only', dayOffset, template: 'bench' }] });
       await call('POST', `/v1/sequences/${key}/activate`);
     }
 
     // 1. The transport's limit: bare pooled nodemailer, same connections, same rendered message.
-    const sample = await call('POST', '/v1/templates/bench/preview', { contact: { email: 'sample@bench.example', firstName: 'Sam' } });
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, pool: true, maxConnections: 5, maxMessages: Infinity });
+    const sample = await call('POST', '/v1/templates/bench/preview', {
+      contact: { email: 'sample@bench.example', firstName: 'Sam' },
+    });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: sink.port,
+      pool: true,
+      maxConnections: 5,
+      maxMessages: Infinity,
+    });
     await sink.reset();
     let start = process.hrtime.bigint();
     const inFlight = new Set();
     for (let i = 0; i < SIZE.engine; i++) {
       const send = transport
-        .sendMail({ from: 'Touchpoint <no-reply@localhost>', to: `t${i}@bench.example`, subject: sample.subject, html: sample.html, text: sample.text })
+        .sendMail({
+          from: 'Touchpoint <no-reply@localhost>',
+          to: `t${i}@bench.example`,
+          subject: sample.subject,
+          html: sample.html,
+          text: sample.text,
+        })
         .finally(() => inFlight.delete(send));
       inFlight.add(send);
       if (inFlight.size >= 10) await Promise.race(inFlight);
@@ -123,7 +147,9 @@ async function run(mode, sink) {
     const delivered = (await sink.count()).count;
     results.engine = { messages: pass.sent, delivered, seconds: engineSeconds, perSecond: pass.sent / engineSeconds };
     results.engine.ratioToTransport = results.engine.perSecond / results.transport.perSecond;
-    log(`engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport`);
+    log(
+      `engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport`,
+    );
 
     // 3. Pass cost: 10,000 due among 10,000 active, then 10,000 due among SIZE.big active.
     await insertEnrolled(db, 'small', SIZE.due, SIZE.due);
@@ -144,7 +170,9 @@ async function run(mode, sink) {
       ratio: bigSeconds / smallSeconds,
       claimPlan: plan.map((row) => row['QUERY PLAN']),
     };
-    log(`pass: ${smallSeconds.toFixed(2)} s over ${SIZE.due} active, ${bigSeconds.toFixed(2)} s over ${SIZE.big} active → ratio ${results.passCost.ratio.toFixed(2)}`);
+    log(
+      `pass: ${smallSeconds.toFixed(2)} s over ${SIZE.due} active, ${bigSeconds.toFixed(2)} s over ${SIZE.big} active → ratio ${results.passCost.ratio.toFixed(2)}`,
+    );
 
     // 4. Import through the API (10 calls of 10,000) and a 100,000-contact segment enrollment.
     start = process.hrtime.bigint();
@@ -164,8 +192,14 @@ async function run(mode, sink) {
     const enrolled = await call('POST', '/v1/sequences/import/enrollments', { segment: 'seg-import' });
     const enrollSeconds = seconds(start);
     results.import = { contacts: SIZE.import, seconds: importSeconds, perSecond: SIZE.import / importSeconds };
-    results.segmentEnrollment = { enrolled: enrolled.enrolled, seconds: enrollSeconds, perSecond: enrolled.enrolled / enrollSeconds };
-    log(`import: ${importSeconds.toFixed(1)} s for ${SIZE.import}; segment enrollment: ${enrollSeconds.toFixed(1)} s for ${enrolled.enrolled}`);
+    results.segmentEnrollment = {
+      enrolled: enrolled.enrolled,
+      seconds: enrollSeconds,
+      perSecond: enrolled.enrolled / enrollSeconds,
+    };
+    log(
+      `import: ${importSeconds.toFixed(1)} s for ${SIZE.import}; segment enrollment: ${enrollSeconds.toFixed(1)} s for ${enrolled.enrolled}`,
+    );
 
     // 5. The funnel over ~1M delivery rows (5 steps reached by each of SIZE.funnelEnrollments enrollments).
     const deliveries = await insertFunnelData(db, SIZE.funnelEnrollments);
@@ -286,6 +320,9 @@ const machine = {
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
 };
 await mkdir(path.join(here, 'results'), { recursive: true });
-await writeFile(path.join(here, 'results', 'latest.json'), JSON.stringify({ machine, results: all, table: report }, null, 2));
+await writeFile(
+  path.join(here, 'results', 'latest.json'),
+  JSON.stringify({ machine, results: all, table: report }, null, 2),
+);
 console.log(`written to bench/results/latest.json`);
 process.exit(0);
