@@ -41,7 +41,16 @@ function startSink() {
     });
   return new Promise((resolve) =>
     child.once('message', ({ port }) =>
-      resolve({ port, count: () => ask('count'), reset: () => ask('reset'), stop: () => ask('stop') }),
+      resolve({
+        port,
+        count: () => ask('count'),
+        reset: () => ask('reset'),
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', done);
+            child.send('stop');
+          }),
+      }),
     ),
   );
 }
