@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CompiledRule } from '../segments/segment-rule.js';
-import { queryOne, queryRows } from '../database/sql.js';
+import { Conditions, queryOne, queryRows } from '../database/sql.js';
 
 export interface ContactRow {
   id: string;
@@ -90,26 +90,20 @@ export class ContactRepository {
     email?: string;
     rule?: CompiledRule;
   }): Promise<ContactRow[]> {
-    const conditions = [`c.status <> 'erased'`];
-    const params: unknown[] = options.rule ? [...options.rule.params] : [];
-    if (options.rule) conditions.push(options.rule.sql);
-    if (options.email) {
-      params.push(options.email);
-      conditions.push(`lower(c.email) = lower($${params.length})`);
-    }
-    if (options.after) {
-      params.push(options.after[0], options.after[1]);
-      conditions.push(`(c.created_at, c.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(options.limit + 1);
+    const where = new Conditions(options.rule?.params).add(`c.status <> 'erased'`);
+    if (options.rule) where.add(options.rule.sql);
+    if (options.email) where.add('lower(c.email) = lower(?)', options.email);
+    if (options.after)
+      where.add('(c.created_at, c.id) > (?::timestamptz, ?::uuid)', options.after[0], options.after[1]);
+    const limit = where.bind(options.limit + 1);
     return queryRows<ContactRow>(
       this.dataSource,
       `SELECT ${COLUMNS.split(', ')
         .map((column) => `c.${column}`)
         .join(', ')}
-       FROM contacts c WHERE ${conditions.join(' AND ')}
-       ORDER BY c.created_at, c.id LIMIT $${params.length}`,
-      params,
+       FROM contacts c ${where.where()}
+       ORDER BY c.created_at, c.id LIMIT ${limit}`,
+      where.params,
     );
   }
 

@@ -18,3 +18,34 @@ export async function queryOne<T>(db: Queryable, sql: string, params: unknown[] 
   const rows = await queryRows<T>(db, sql, params);
   return rows[0];
 }
+
+/**
+ * A WHERE clause built from optional filters, with bind parameters numbered as they are added. Each `?`
+ * in a condition takes the next of its values; values never enter the SQL text.
+ */
+export class Conditions {
+  readonly params: unknown[];
+  private readonly parts: string[] = [];
+
+  /** `params` are parameters already used by SQL placed before these conditions ($1…$n). */
+  constructor(params: unknown[] = []) {
+    this.params = [...params];
+  }
+
+  add(sql: string, ...values: unknown[]): this {
+    let text = sql;
+    for (const value of values) text = text.replace('?', this.bind(value));
+    this.parts.push(text);
+    return this;
+  }
+
+  /** Adds a parameter and returns its placeholder. */
+  bind(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  where(): string {
+    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}

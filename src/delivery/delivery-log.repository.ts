@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql.js';
+import { Conditions, queryRows } from '../database/sql.js';
 
 export interface DeliveryLogRow {
   id: string;
@@ -39,23 +39,15 @@ export class DeliveryLogRepository {
 
   /** Newest first, keyset-paginated on (created_at, id) — index deliveries_created_idx. */
   findPage(filter: DeliveryLogFilter): Promise<DeliveryLogRow[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      conditions.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.sequence) add('s.key = ?', filter.sequence);
-    if (filter.step) add('st.key = ?', filter.step);
-    if (filter.status) add('d.status = ?', filter.status);
-    if (filter.contactId) add('d.contact_id = ?', filter.contactId);
-    if (filter.since) add('d.created_at >= ?', filter.since);
-    if (filter.until) add('d.created_at < ?', filter.until);
-    if (filter.after) {
-      params.push(filter.after[0], filter.after[1]);
-      conditions.push(`(d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(filter.limit + 1);
+    const where = new Conditions();
+    if (filter.sequence) where.add('s.key = ?', filter.sequence);
+    if (filter.step) where.add('st.key = ?', filter.step);
+    if (filter.status) where.add('d.status = ?', filter.status);
+    if (filter.contactId) where.add('d.contact_id = ?', filter.contactId);
+    if (filter.since) where.add('d.created_at >= ?', filter.since);
+    if (filter.until) where.add('d.created_at < ?', filter.until);
+    if (filter.after) where.add('(d.created_at, d.id) < (?::timestamptz, ?::uuid)', filter.after[0], filter.after[1]);
+    const limit = where.bind(filter.limit + 1);
     return queryRows<DeliveryLogRow>(
       this.dataSource,
       `SELECT d.id, d.contact_id, c.email, s.key AS sequence_key, st.key AS step_key, d.status, d.reason, d.attempts,
@@ -65,10 +57,10 @@ export class DeliveryLogRepository {
        JOIN contacts c ON c.id = d.contact_id
        JOIN sequences s ON s.id = d.sequence_id
        JOIN sequence_steps st ON st.id = d.step_id
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ${where.where()}
        ORDER BY d.created_at DESC, d.id DESC
-       LIMIT $${params.length}`,
-      params,
+       LIMIT ${limit}`,
+      where.params,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql.js';
+import { Conditions, queryRows } from '../database/sql.js';
 
 export interface FunnelStepRow {
   key: string;
@@ -155,21 +155,12 @@ export class ReportsRepository {
     after?: [string, string];
     limit: number;
   }): Promise<ConversionRow[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      let text = sql;
-      for (const value of values) {
-        params.push(value);
-        text = text.replace('?', `$${params.length}`);
-      }
-      conditions.push(text);
-    };
-    if (filter.sequence) add('s.key = ?', filter.sequence);
-    if (filter.since) add('v.occurred_at >= ?', filter.since);
-    if (filter.until) add('v.occurred_at < ?', filter.until);
-    if (filter.after) add('(v.occurred_at, v.id) < (?::timestamptz, ?::uuid)', filter.after[0], filter.after[1]);
-    params.push(filter.limit + 1);
+    const where = new Conditions();
+    if (filter.sequence) where.add('s.key = ?', filter.sequence);
+    if (filter.since) where.add('v.occurred_at >= ?', filter.since);
+    if (filter.until) where.add('v.occurred_at < ?', filter.until);
+    if (filter.after) where.add('(v.occurred_at, v.id) < (?::timestamptz, ?::uuid)', filter.after[0], filter.after[1]);
+    const limit = where.bind(filter.limit + 1);
     return queryRows<ConversionRow>(
       this.dataSource,
       `SELECT v.id, v.contact_id, c.email, s.key AS sequence_key, v.event_name, st.key AS attributed_step, v.occurred_at
@@ -177,10 +168,10 @@ export class ReportsRepository {
        JOIN contacts c ON c.id = v.contact_id
        JOIN sequences s ON s.id = v.sequence_id
        LEFT JOIN sequence_steps st ON st.id = v.attributed_step_id
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ${where.where()}
        ORDER BY v.occurred_at DESC, v.id DESC
-       LIMIT $${params.length}`,
-      params,
+       LIMIT ${limit}`,
+      where.params,
     );
   }
 }
