@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { ExchangeQueryQueue } from './pglite-query-queue.js';
 
 /**
  * PostgreSQL embedded in the process (PGlite), reached over a loopback socket with the ordinary
@@ -39,6 +40,8 @@ export class EmbeddedPostgres {
       }
     }
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
+    // Handlers take the server's queue when a client connects, so swapping it before start() is enough.
+    (server as unknown as { queryQueue: ExchangeQueryQueue }).queryQueue = new ExchangeQueryQueue(db);
     await server.start();
     return new EmbeddedPostgres(db, server, lockFile, `postgres://postgres@${server.getServerConn()}/postgres`);
   }

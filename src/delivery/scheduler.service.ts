@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pLimit from 'p-limit';
+import { Coalescer } from '../common/coalescer.js';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Clock } from '../common/clock.js';
 import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
@@ -47,6 +48,8 @@ const MAX_PER_PASS = 200_000;
 
 interface PassState {
   now: Date;
+  /** performance.now() at the start of the pass: leases count real elapsed time, whatever `now` says. */
+  startedAt: number;
   owner: string;
   result: PassResult;
   sequences: Map<string, SequenceRow>;
@@ -168,6 +171,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     const stopTimer = this.passSeconds.startTimer();
     const state: PassState = {
       now,
+      startedAt: performance.now(),
       owner: `${this.instanceId}:${++this.passCounter}`,
       result: { claimed: 0, sent: 0, failed: 0, skipped: 0, deferred: 0, retrying: 0, unknown: 0 },
       sequences: new Map(),
@@ -183,8 +187,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       // Enrollments handled in this pass are not claimed again in it: one step per contact and sequence per pass.
       const seen: string[] = [];
       while (seen.length < MAX_PER_PASS && !this.stopping) {
-        const leaseUntil = new Date(now.getTime() + this.config.schedulerLeaseMs);
-        const claimed = await this.repository.claim(state.owner, now, leaseUntil, this.config.schedulerBatchSize, seen);
+        const claimed = await this.repository.claim(
+          state.owner,
+          now,
+          this.leaseUntil(state),
+          this.config.schedulerBatchSize,
+          seen,
+        );
         if (claimed.length === 0) break;
         const ids = claimed.map((row) => row.id);
         seen.push(...ids);
@@ -298,30 +307,39 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private async send(state: PassState, jobs: SendJob[]): Promise<EnrollmentUpdate[]> {
     if (jobs.length === 0) return [];
     const { now } = state;
-    const pending: PendingRow[] = jobs.map((job) => ({
-      contact_id: job.claimed.contact_id,
-      enrollment_id: job.claimed.enrollment_id,
-      sequence_id: job.claimed.sequence_id,
-      step_id: job.step.id,
-      due_at: job.dueAt.toISOString(),
-    }));
-    const leaseUntil = new Date(now.getTime() + this.config.schedulerLeaseMs);
-    const owned = new Map(
-      (await this.repository.insertPending(state.owner, pending, now, leaseUntil)).map((row) => [
-        row.enrollment_id,
-        row,
-      ]),
-    );
+    // Each send is gated just before its SMTP call and its outcome written right after, both coalesced
+    // into few statements: a crash then leaves only the sends in flight (about the concurrency) pending
+    // and later `unknown`, not a whole batch of gates most of which were never sent.
+    const gates = new Coalescer<PendingRow, { id: string; attempts: number } | undefined>(async (rows) => {
+      const owned = new Map(
+        (await this.repository.insertPending(state.owner, rows, now, this.leaseUntil(state))).map((row) => [
+          row.enrollment_id,
+          row,
+        ]),
+      );
+      return rows.map((row) => owned.get(row.enrollment_id));
+    });
+    const outcomes = new Coalescer<OutcomeRow, void>(async (rows) => {
+      await this.repository.writeOutcomes(rows, now);
+      return rows.map(() => undefined);
+    });
+    const written: Array<Promise<void>> = [];
+    const recorded: OutcomeRow[] = [];
 
-    const outcomes: OutcomeRow[] = [];
     const bounced: string[] = [];
     const updates: EnrollmentUpdate[] = [];
     const limit = pLimit(Math.max(1, this.config.smtpMaxConnections * 2));
-    await Promise.all(
+    const settled = await Promise.allSettled(
       jobs.map((job) =>
         limit(async () => {
           const { claimed, step } = job;
-          const gate = owned.get(claimed.enrollment_id);
+          const gate = await gates.submit({
+            contact_id: claimed.contact_id,
+            enrollment_id: claimed.enrollment_id,
+            sequence_id: claimed.sequence_id,
+            step_id: step.id,
+            due_at: job.dueAt.toISOString(),
+          });
           const moveOn = () => {
             const next = nextStep(job.sequence.steps, step, claimed.start_at, job.zone);
             updates.push(
@@ -422,18 +440,30 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
             if (error instanceof SendError && error.hardBounce) bounced.push(claimed.contact_id);
             moveOn();
           } finally {
-            outcomes.push(outcome);
+            recorded.push(outcome);
+            written.push(outcomes.submit(outcome));
           }
         }),
       ),
     );
-    await this.repository.writeOutcomes(outcomes, now);
+    // Every send that started is recorded before a failure (a lost database connection) ends the pass.
+    await Promise.all(written);
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
     await this.repository.markBounced(bounced, now);
-    for (const outcome of outcomes) {
+    for (const outcome of recorded) {
       state.result[outcome.status]++;
       this.deliveries.inc({ status: outcome.status, reason: outcome.status === 'sent' ? '' : 'smtp' });
     }
     return updates;
+  }
+
+  /**
+   * A lease runs from the moment it is taken, not from the pass's start: `now` is fixed for the whole
+   * pass (the test clock can set it), but a long pass must not hand out leases that are already running out.
+   */
+  private leaseUntil(state: PassState): Date {
+    return new Date(state.now.getTime() + (performance.now() - state.startedAt) + this.config.schedulerLeaseMs);
   }
 
   private async sequence(state: PassState, id: string): Promise<SequenceRow> {

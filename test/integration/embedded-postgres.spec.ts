@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+
+/**
+ * The embedded database serves many connections with one backend. Their extended-protocol exchanges
+ * (Parse, Bind, Execute, Sync) must not interleave: pglite-socket's own queue let one connection's
+ * parameters bind to another's statement (see pglite-query-queue.ts).
+ */
+const execFileAsync = promisify(execFile);
+
+describe('embedded PostgreSQL over its socket', () => {
+  let embedded: EmbeddedPostgres;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 10 });
+    pool = new pg.Pool({ connectionString: embedded.url, max: 4 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await embedded.stop();
+  });
+
+  it('keeps concurrent parameterised queries of different connections apart', async () => {
+    // The client runs in another process, as the server's own pool does against a real socket: large
+    // parameters then arrive in several chunks, and another connection's exchange could slip between.
+    const script = `
+      const pg = require('pg');
+      const pool = new pg.Pool({ connectionString: process.argv[1], max: 6 });
+      const small = Array.from({ length: 300 }, (_, i) =>
+        pool.query('SELECT $1::timestamptz AS v', [new Date(Date.UTC(2026, 0, 1, 0, i))])
+          .then((r) => r.rows[0].v.getTime() === Date.UTC(2026, 0, 1, 0, i)));
+      const big = Array.from({ length: 30 }, async (_, i) => {
+        const client = await pool.connect();
+        try {
+          await client.query('START TRANSACTION');
+          const r = await client.query("SELECT ($1::jsonb ->> 'n')::int AS v", [JSON.stringify({ n: i, pad: 'x'.repeat(300000) })]);
+          await client.query('COMMIT');
+          return r.rows[0].v === i;
+        } finally {
+          client.release();
+        }
+      });
+      Promise.allSettled([...small, ...big]).then((results) => {
+        const wrong = results.filter((r) => r.status === 'rejected' || r.value !== true);
+        console.log(JSON.stringify({ total: results.length, wrong: wrong.length,
+          example: wrong[0] && (wrong[0].reason ? String(wrong[0].reason).slice(0, 120) : 'wrong value') }));
+        return pool.end();
+      });`;
+    const { stdout } = await execFileAsync(process.execPath, ['-e', script, embedded.url]);
+    expect(JSON.parse(stdout)).toEqual({ total: 330, wrong: 0 });
+  });
+
+  it('lets a transaction finish before another connection runs, and frees the backend when a client dies in one', async () => {
+    await pool.query('CREATE TABLE counter (n int)');
+    await pool.query('INSERT INTO counter VALUES (0)');
+    const dying = new pg.Client({ connectionString: embedded.url });
+    await dying.connect();
+    dying.on('error', () => undefined);
+    await dying.query('BEGIN');
+    await dying.query('UPDATE counter SET n = 100');
+    const other = pool.query<{ n: number }>('SELECT n FROM counter');
+    (dying as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    expect((await other).rows[0].n).toBe(0); // the dead client's transaction was rolled back, not committed
+  });
+});
