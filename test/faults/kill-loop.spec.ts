@@ -98,7 +98,9 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
         email: `c${i}@crash.example`,
         firstName: `C${i}`,
       }));
-      await setup('POST', '/v1/contacts/import', contacts, 200);
+      for (let from = 0; from < contacts.length; from += 10_000) {
+        await setup('POST', '/v1/contacts/import', contacts.slice(from, from + 10_000), 200);
+      }
       const enrolled = await setup(
         'POST',
         '/v1/sequences/crash/enrollments',
