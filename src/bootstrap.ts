@@ -6,6 +6,7 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { type AppOptions, AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { applySecurity } from './common/security.js';
 import { createValidationPipe } from './common/validation.js';
 
 const FORBIDDEN_JSON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  applySecurity(app, config);
   app.use(
     LARGE_BODY_PATHS,
     express.json({ limit: '20mb', reviver: rejectDangerousKeys }),

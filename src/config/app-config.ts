@@ -28,6 +28,10 @@ export interface AppConfig {
   smtpMaxAttempts: number;
   smtpRetryBaseMs: number;
   databasePoolSize: number;
+  /** Requests per minute and client address to the public tracking and unsubscribe endpoints (0: off). */
+  publicRateLimit: number;
+  /** Failed admin authentications per 15 minutes and client address before further calls get 429 (0: off). */
+  authFailureLimit: number;
   logLevel: string;
   /** Extra pg connection `options` (e.g. a search_path), used by tests to give each file its own schema. */
   databaseSchema: string | undefined;
@@ -148,6 +152,8 @@ export function loadConfig(env: Environment): AppConfig {
   const smtpMaxAttempts = read.integer('SMTP_MAX_ATTEMPTS', 5, 1, 100);
   const smtpRetryBaseMs = read.integer('SMTP_RETRY_BASE_MS', 60_000, 1, 86_400_000);
   const databasePoolSize = read.integer('DATABASE_POOL_SIZE', 10, 1, 500);
+  const publicRateLimit = read.integer('PUBLIC_RATE_LIMIT', 600, 0, 1_000_000);
+  const authFailureLimit = read.integer('AUTH_FAILURE_LIMIT', 30, 0, 1_000_000);
   const logLevel = read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
   const secretKey = read.optionalString('SECRET_KEY');
   if (secretKey !== undefined && secretKey.length < 32) {
@@ -198,6 +204,8 @@ export function loadConfig(env: Environment): AppConfig {
     smtpMaxAttempts,
     smtpRetryBaseMs,
     databasePoolSize,
+    publicRateLimit,
+    authFailureLimit,
     logLevel,
     databaseSchema,
   };

@@ -1,0 +1,74 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { AppConfig } from '../config/app-config.js';
+
+/**
+ * Security headers (helmet) and rate limits, in front of everything else.
+ *
+ * - The API and the public pages get a strict CSP; /docs (Swagger UI needs its inline bits) gets
+ *   helmet without one, and the dashboard sets its own (dashboard.controller.ts).
+ * - /t/* and /u/* are reachable by anyone who has a link: a per-address budget stops a script from
+ *   hammering them (the tokens are HMAC-signed, so guessing one is hopeless anyway).
+ * - Failed admin authentications count per address; past the budget every /v1 call from that address
+ *   is refused with 429 for the rest of the window, so keys cannot be guessed at speed.
+ * Counters live in the process: behind a load balancer each instance counts on its own (README, "Scale out").
+ */
+export function applySecurity(app: NestExpressApplication, config: AppConfig): void {
+  const strict = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+  });
+  const withoutCsp = helmet({ contentSecurityPolicy: false });
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    request.path === '/docs' || request.path.startsWith('/docs/') || request.path.startsWith('/dashboard')
+      ? withoutCsp(request, response, next)
+      : strict(request, response, next),
+  );
+
+  if (config.publicRateLimit > 0) {
+    app.use(
+      ['/t', '/u'],
+      rateLimit({
+        windowMs: 60_000,
+        limit: config.publicRateLimit,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        handler: (_request, _response, next) => next(tooMany('Too many requests; try again in a minute')),
+      }),
+    );
+  }
+  if (config.authFailureLimit > 0) {
+    app.use(
+      '/v1',
+      rateLimit({
+        windowMs: 15 * 60_000,
+        limit: config.authFailureLimit,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        // Only refused keys count; a busy integration with a good key is never slowed down.
+        requestWasSuccessful: (_request, response) => response.statusCode !== HttpStatus.UNAUTHORIZED,
+        skipSuccessfulRequests: true,
+        handler: (_request, _response, next) =>
+          next(tooMany('Too many failed authentications from this address; try again later')),
+      }),
+    );
+  }
+}
+
+function tooMany(message: string): HttpException {
+  return new HttpException(
+    { statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
+}
