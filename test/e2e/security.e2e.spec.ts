@@ -6,13 +6,6 @@ import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 describe('security', () => {
   let t: TestApp;
   let sink: SmtpSink;
-  const post = (path: string, body: unknown) =>
-    t
-      .http()
-      .post(path)
-      .set(t.auth)
-      .send(body as object);
-
   beforeAll(async () => {
     sink = await SmtpSink.start();
     t = await startTestApp({
