@@ -24,6 +24,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const requestId = request.id === undefined ? undefined : String(request.id);
     const body = toBody(exception);
     body.requestId = requestId;
+    if (isDatabaseRefusal(exception)) {
+      // The database's constraints held where validation should have refused first: worth fixing.
+      this.logger.warn({ err: exception, requestId, path: request.path }, 'a database constraint refused the request');
+    }
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId, method: request.method, path: request.path },
@@ -54,6 +58,8 @@ function toBody(exception: unknown): ErrorBody {
     }
     return { statusCode: status, error: reasonPhrase(status), message: String(payload) };
   }
+  const refusal = databaseRefusal(exception);
+  if (refusal) return refusal;
   // body-parser errors are not HttpExceptions but carry a status (413 too large, 400 bad JSON).
   const status = httpStatusOf(exception);
   if (status !== undefined && status < 500) {
@@ -85,4 +91,39 @@ function reasonPhrase(status: number): string {
     .split('_')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join(' ');
+}
+
+/** SQLSTATEs that mean "this input is wrong", not "the server is broken": the last line behind validation. */
+const INPUT_REFUSALS: Record<string, { status: number; message: (column?: string) => string }> = {
+  '23502': { status: 400, message: (column) => `${column ?? 'a required field'} must not be null` },
+  '23505': { status: 409, message: () => 'a record with this identity already exists' },
+  '23514': { status: 400, message: () => 'a value is out of the allowed range' },
+  '22001': { status: 400, message: () => 'a value is too long' },
+  '22003': { status: 400, message: () => 'a number is out of range' },
+  '22007': { status: 400, message: () => 'a date or time has the wrong format' },
+  '22008': { status: 400, message: () => 'a date or time is out of range' },
+  '22P02': { status: 400, message: () => 'a value has the wrong format' },
+  '22P05': { status: 400, message: () => 'a text value holds a character the database cannot store' },
+  '54001': { status: 400, message: () => 'the request is too deeply nested' },
+};
+
+function sqlState(exception: unknown): { code: string; column?: string } | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const source = (exception as { driverError?: unknown }).driverError ?? exception;
+  const { code, column } = source as { code?: unknown; column?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+    ? { code, column: typeof column === 'string' ? column : undefined }
+    : undefined;
+}
+
+function isDatabaseRefusal(exception: unknown): boolean {
+  const state = sqlState(exception);
+  return state !== undefined && state.code in INPUT_REFUSALS;
+}
+
+function databaseRefusal(exception: unknown): ErrorBody | undefined {
+  const state = sqlState(exception);
+  const refusal = state && INPUT_REFUSALS[state.code];
+  if (!refusal) return undefined;
+  return { statusCode: refusal.status, error: reasonPhrase(refusal.status), message: refusal.message(state.column) };
 }

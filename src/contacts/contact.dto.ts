@@ -1,17 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
 import { IsBoundedJsonObject, IsIanaTimezone, IsLocaleTag } from '../common/validators.js';
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
 
-export class UpdateContactDto {
-  @ApiPropertyOptional({ example: 'maria@example.com' })
-  @IsOptional()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
-  email?: string;
-
+/** The fields every contact body shares; email's rules differ (optional to update, required to upsert). */
+class ContactFieldsDto {
   @ApiPropertyOptional({ example: 'Maria' })
   @IsOptional()
   @IsString()
@@ -46,11 +41,20 @@ export class UpdateContactDto {
   attributes?: Record<string, unknown>;
 }
 
-export class UpsertContactDto extends UpdateContactDto {
+export class UpdateContactDto extends ContactFieldsDto {
+  @ApiPropertyOptional({ example: 'maria@example.com' })
+  // Omittable, but not null: a contact always has an address.
+  @ValidateIf((_, value) => value !== undefined)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+}
+
+export class UpsertContactDto extends ContactFieldsDto {
   @ApiProperty({ example: 'maria@example.com' })
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
-  declare email: string;
+  email!: string;
 }
 
 export class ContactDto {
