@@ -60,6 +60,9 @@ function toBody(exception: unknown): ErrorBody {
   }
   const refusal = databaseRefusal(exception);
   if (refusal) return refusal;
+  if (isDatabaseUnavailable(exception)) {
+    return { statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again' };
+  }
   // body-parser errors are not HttpExceptions but carry a status (413 too large, 400 bad JSON).
   const status = httpStatusOf(exception);
   if (status !== undefined && status < 500) {
@@ -126,4 +129,12 @@ function databaseRefusal(exception: unknown): ErrorBody | undefined {
   const refusal = state && INPUT_REFUSALS[state.code];
   if (!refusal) return undefined;
   return { statusCode: refusal.status, error: reasonPhrase(refusal.status), message: refusal.message(state.column) };
+}
+
+/** A lost or refused database connection: the request may be retried once it is back. */
+function isDatabaseUnavailable(exception: unknown): boolean {
+  const state = sqlState(exception);
+  if (state) return /^(08|57P0)/.test(state.code);
+  const message = exception instanceof Error ? exception.message : '';
+  return /Connection terminated|ECONNREFUSED|ECONNRESET|connection timeout/i.test(message);
 }

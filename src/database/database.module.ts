@@ -96,6 +96,8 @@ class DatabaseTargetModule {}
         logging: false,
         extra: {
           max: config.databasePoolSize,
+          // Lets ops (and the fault tests) tell this service's sessions apart in pg_stat_activity.
+          application_name: config.databaseSchema ? `touchpoint/${config.databaseSchema}` : 'touchpoint',
           options: config.databaseSchema ? `-c search_path=${config.databaseSchema}` : undefined,
         },
       }),

@@ -320,7 +320,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       return rows.map((row) => owned.get(row.enrollment_id));
     });
     const outcomes = new Coalescer<OutcomeRow, void>(async (rows) => {
-      await this.repository.writeOutcomes(rows, now);
+      await this.writeOutcomes(rows, now);
       return rows.map(() => undefined);
     });
     const written: Array<Promise<void>> = [];
@@ -333,6 +333,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       jobs.map((job) =>
         limit(async () => {
           const { claimed, step } = job;
+          // Read before the gate: a database error here leaves no gate row, so the step is simply retried
+          // after the lease; past the gate, only SMTP and pure rendering can fail.
+          const template = await this.template(state, step.template_id);
           const gate = await gates.submit({
             contact_id: claimed.contact_id,
             enrollment_id: claimed.enrollment_id,
@@ -382,7 +385,6 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
             locale: null,
           };
           try {
-            const template = await this.template(state, step.template_id);
             if (!template) throw new Error(`template ${step.template_key} no longer exists`);
             const { message, locale } = this.composer.compose({
               deliveryId: gate.id,
@@ -456,6 +458,22 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.deliveries.inc({ status: outcome.status, reason: outcome.status === 'sent' ? '' : 'smtp' });
     }
     return updates;
+  }
+
+  /**
+   * An outcome records what already happened at the SMTP server; losing it to a database blip would turn a
+   * delivered message into `unknown`. So it is retried for a few seconds (the pool reconnects meanwhile).
+   */
+  private async writeOutcomes(rows: OutcomeRow[], now: Date): Promise<void> {
+    for (const delayMs of [200, 1000, 3000]) {
+      try {
+        return await this.repository.writeOutcomes(rows, now);
+      } catch (error) {
+        this.logger.warn({ err: error }, `recording ${rows.length} send outcome(s) failed; retrying in ${delayMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+    await this.repository.writeOutcomes(rows, now);
   }
 
   /**
