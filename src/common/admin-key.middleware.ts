@@ -4,26 +4,45 @@ import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 /**
- * Guards everything under `/v1` by path (applied in AppModule), before routing: a new admin controller
- * cannot be left open by a forgotten decorator, and unknown admin paths do not reveal themselves with
- * 404 to a caller without the key. Keys are compared as SHA-256 digests in constant time.
+ * The admin keys (several, for rotation), kept only as SHA-256 digests and compared in constant time.
+ * Shared by the guard below and the failed-authentication rate limit (security.ts).
  */
-@Injectable()
-export class AdminKeyMiddleware implements NestMiddleware {
+export class AdminKeys {
   private readonly digests: Buffer[];
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.digests = config.adminApiKeys.map(digest);
+  constructor(keys: string[]) {
+    this.digests = keys.map(digest);
   }
 
-  use(request: Request, _response: Response, next: NextFunction): void {
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match) throw new UnauthorizedException('Missing Authorization: Bearer <ADMIN_API_KEY>');
+  /** 'missing' when there is no bearer token at all, else whether it is one of the keys. */
+  check(authorization: string | undefined): 'missing' | 'valid' | 'invalid' {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) return 'missing';
     const presented = digest(match[1]);
     // Compare with every key rather than stopping at a match, so timing does not tell which key matched.
     let accepted = false;
     for (const candidate of this.digests) accepted = timingSafeEqual(candidate, presented) || accepted;
-    if (!accepted) throw new UnauthorizedException('Invalid API key');
+    return accepted ? 'valid' : 'invalid';
+  }
+}
+
+/**
+ * Guards everything under `/v1` by path (applied in AppModule), before routing: a new admin controller
+ * cannot be left open by a forgotten decorator, and unknown admin paths do not reveal themselves with
+ * 404 to a caller without the key.
+ */
+@Injectable()
+export class AdminKeyMiddleware implements NestMiddleware {
+  private readonly keys: AdminKeys;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.keys = new AdminKeys(config.adminApiKeys);
+  }
+
+  use(request: Request, _response: Response, next: NextFunction): void {
+    const verdict = this.keys.check(request.headers.authorization);
+    if (verdict === 'missing') throw new UnauthorizedException('Missing Authorization: Bearer <ADMIN_API_KEY>');
+    if (verdict === 'invalid') throw new UnauthorizedException('Invalid API key');
     next();
   }
 }

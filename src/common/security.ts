@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config.js';
+import { AdminKeys } from './admin-key.middleware.js';
 
 /**
  * Security headers (helmet) and rate limits, in front of everything else.
@@ -49,6 +50,7 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
     );
   }
   if (config.authFailureLimit > 0) {
+    const keys = new AdminKeys(config.adminApiKeys);
     app.use(
       '/v1',
       rateLimit({
@@ -56,9 +58,9 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
         limit: config.authFailureLimit,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
-        // Only refused keys count; a busy integration with a good key is never slowed down.
-        requestWasSuccessful: (_request, response) => response.statusCode !== HttpStatus.UNAUTHORIZED,
-        skipSuccessfulRequests: true,
+        // Only refused keys count: a busy integration with a good key is never slowed down, however many
+        // of its requests are in flight.
+        skip: (request) => keys.check(request.headers.authorization) === 'valid',
         handler: (_request, _response, next) =>
           next(tooMany('Too many failed authentications from this address; try again later')),
       }),

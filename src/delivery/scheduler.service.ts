@@ -45,6 +45,7 @@ export interface PassResult {
 const INTERVAL_NAME = 'touchpoint-scheduler';
 /** A pass stops claiming after this many enrollments; the rest waits for the next pass. */
 const MAX_PER_PASS = 200_000;
+const WAKE_SPACING_MS = 250;
 
 interface PassState {
   now: Date;
@@ -78,6 +79,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   /** Passes of one process run one after another; other instances run alongside via SKIP LOCKED. */
   private chain: Promise<unknown> = Promise.resolve();
   private wakeQueued = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private lastPassStartedAt = 0;
   private stopping = false;
 
   private readonly passes: Counter;
@@ -138,13 +141,14 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       INTERVAL_NAME,
       setInterval(() => this.trigger(), this.config.schedulerIntervalMs),
     );
-    this.wakeup.onWake(() => this.trigger());
+    this.wakeup.onWake(() => this.wake());
     this.trigger();
   }
 
   /** Finishes the pass in flight (its claimed enrollments and sends) before the pool closes. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.wakeTimer);
     if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
     await this.chain.catch(() => undefined);
   }
@@ -154,6 +158,20 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     const pass = this.chain.then(() => this.pass(now ?? this.clock.now()));
     this.chain = pass.catch(() => undefined);
     return pass;
+  }
+
+  /**
+   * A stream of signups wakes the scheduler for each one; spacing wake-triggered passes by WAKE_SPACING_MS
+   * lets one pass take them together instead of running a near-empty pass per event, while a lone signup
+   * is still sent within a fraction of a second.
+   */
+  private wake(): void {
+    if (this.wakeTimer || this.stopping) return;
+    const wait = Math.max(0, this.lastPassStartedAt + WAKE_SPACING_MS - performance.now());
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.trigger();
+    }, wait);
   }
 
   /** Coalesces wake-ups and interval ticks: at most one extra pass is queued behind the running one. */
@@ -168,6 +186,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async pass(now: Date): Promise<PassResult> {
+    this.lastPassStartedAt = performance.now();
     const stopTimer = this.passSeconds.startTimer();
     const state: PassState = {
       now,
