@@ -1,4 +1,4 @@
-import { Global, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -54,11 +54,28 @@ function redact(url: string): string {
 }
 
 @Injectable()
-class DatabaseLifecycle implements OnApplicationShutdown {
+class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Database');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly target: DatabaseTarget,
   ) {}
+
+  /**
+   * A pooled connection the server drops (failover, pg_terminate_backend) emits 'error'. pg-pool listens
+   * while the connection is idle and TypeORM while it runs a query, but not in the instant between the
+   * two: an error landing there had no listener and crashed the process (seen in the fault tests). Every
+   * connection gets a permanent listener; the query that used it still fails and the pool replaces it.
+   */
+  onModuleInit(): void {
+    const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    if (!pool) return;
+    const listen = (client: PgClient) =>
+      client.on('error', (error) => this.logger.warn(`database connection lost: ${error.message}`));
+    pool.on('connect', listen);
+    for (const client of pool._clients ?? []) listen(client);
+  }
 
   /** The pool must be closed before the embedded server it talks to goes away. */
   async onApplicationShutdown(): Promise<void> {
@@ -107,3 +124,13 @@ class DatabaseTargetModule {}
   exports: [DatabaseTargetModule],
 })
 export class DatabaseModule {}
+
+interface PgClient {
+  on(event: 'error', listener: (error: Error) => void): void;
+}
+
+interface PgPool {
+  on(event: 'connect', listener: (client: PgClient) => void): void;
+  /** pg-pool's own list of open clients (those opened before this module started, by the migrations). */
+  _clients?: PgClient[];
+}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject } from '../common/validators.js';
+import { IsEmail, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoundedJsonObject, IsOmittable } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
 import { EVENT_NAME } from '../sequences/sequence.dto.js';
 
@@ -10,23 +10,23 @@ export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})
 
 export class EnrollDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   contactId?: string;
 
   @ApiPropertyOptional({ example: 'maria@example.md' })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail({}, { message: 'email must be an email address' })
   email?: string;
 
   @ApiPropertyOptional({ example: 'marketing-interest', description: 'Enroll every member of this segment instead' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(64)
   segment?: string;
 
   @ApiPropertyOptional({ example: '2026-11-24T10:00:00+02:00', description: 'Day 0; default now; may be in the past' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(ISO_WITH_OFFSET, { message: 'startAt must be an ISO 8601 time with an offset' })
   startAt?: string;
 }
@@ -52,12 +52,12 @@ export class EventContactDto extends UpdateContactDto {}
 
 export class EventDto {
   @ApiPropertyOptional({ example: 'maria@example.md', description: 'A new contact is created for an unknown e-mail' })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail({}, { message: 'email must be an email address' })
   email?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   contactId?: string;
 
@@ -69,23 +69,23 @@ export class EventDto {
     example: '2026-11-24T10:00:00Z',
     description: 'Default now; day 0 of the sequences it starts',
   })
-  @IsOptional()
+  @IsOmittable()
   @Matches(ISO_WITH_OFFSET, { message: 'occurredAt must be an ISO 8601 time with an offset' })
   occurredAt?: string;
 
   @ApiPropertyOptional({ example: { webinar: 'ai-basics' } })
-  @IsOptional()
+  @IsOmittable()
   @IsBoundedJsonObject(16_384, 5)
   properties?: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: 'form-7f3a9', description: 'The same key twice has effect once' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   idempotencyKey?: string;
 
   @ApiPropertyOptional({ type: EventContactDto, description: 'Contact fields to upsert with the event (by e-mail)' })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => EventContactDto)
   contact?: EventContactDto;
