@@ -136,5 +136,7 @@ function isDatabaseUnavailable(exception: unknown): boolean {
   const state = sqlState(exception);
   if (state) return /^(08|57P0)/.test(state.code);
   const message = exception instanceof Error ? exception.message : '';
-  return /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }
