@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { seedCampaign } from '../support/campaign.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -30,27 +31,14 @@ onServer('database connections terminated mid-pass', () => {
       SCHEDULER_BATCH_SIZE: '100',
       SCHEDULER_LEASE_MS: '60000',
     });
-    await post('/v1/templates', {
-      key: 'ping',
-      name: 'Ping',
-      variants: [{ locale: 'en', subject: 'Ping', html: '<p>Hi</p>' }],
-    }).expect(201);
-    await post('/v1/segments', {
-      key: 'all',
-      name: 'All',
-      rule: { all: [{ field: 'email', op: 'contains', value: '@cut.example' }] },
-    }).expect(201);
-    await post('/v1/sequences', {
+    await seedCampaign(post, {
       key: 'cut',
-      name: 'Cut',
-      steps: [{ key: 'only', dayOffset: 0, template: 'ping' }],
-    }).expect(201);
-    await post('/v1/sequences/cut/activate', {}).expect(200);
-    await post(
-      '/v1/contacts/import',
-      Array.from({ length: CONTACTS }, (_, i) => ({ email: `d${i}@cut.example` })),
-    ).expect(200);
-    await post('/v1/sequences/cut/enrollments', { segment: 'all', startAt: '2026-11-24T10:00:00Z' }).expect(200);
+      domain: 'cut.example',
+      prefix: 'd',
+      contacts: CONTACTS,
+      steps: [{ key: 'only', dayOffset: 0 }],
+      startAt: '2026-11-24T10:00:00Z',
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();

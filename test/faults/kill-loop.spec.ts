@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { seedCampaign } from '../support/campaign.js';
 import { ServerProcess } from '../support/server-process.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestDatabase, openPool, type TestDatabase } from '../support/test-database.js';
@@ -65,49 +66,14 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
     async () => {
       const boot = async () => (server = await ServerProcess.start(env));
       let proc = await boot();
-      const setup = async (method: string, pathname: string, body: unknown, expected: number) => {
-        const response = await proc.request(method, pathname, body);
-        if (response.status !== expected)
-          throw new Error(`${pathname}: ${response.status} ${JSON.stringify(response.body)}\n${proc.log}`);
-        return response.body as Record<string, unknown>;
-      };
-      await setup(
-        'POST',
-        '/v1/templates',
-        {
-          key: 'ping',
-          name: 'Ping',
-          variants: [{ locale: 'en', subject: 'Ping {{contact.email}}', html: '<p>Hello {{contact.firstName}}</p>' }],
-        },
-        201,
-      );
-      await setup(
-        'POST',
-        '/v1/segments',
-        { key: 'crash', name: 'Crash', rule: { all: [{ field: 'email', op: 'contains', value: '@crash.example' }] } },
-        201,
-      );
-      await setup(
-        'POST',
-        '/v1/sequences',
-        { key: 'crash', name: 'Crash', steps: [{ key: 'only', dayOffset: 0, template: 'ping' }] },
-        201,
-      );
-      await setup('POST', '/v1/sequences/crash/activate', {}, 200);
-      const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
-        email: `c${i}@crash.example`,
-        firstName: `C${i}`,
-      }));
-      for (let from = 0; from < contacts.length; from += 10_000) {
-        await setup('POST', '/v1/contacts/import', contacts.slice(from, from + 10_000), 200);
-      }
-      const enrolled = await setup(
-        'POST',
-        '/v1/sequences/crash/enrollments',
-        { segment: 'crash', startAt: new Date(Date.now() - 60_000).toISOString() },
-        200,
-      );
-      expect(enrolled.enrolled).toBe(CONTACTS);
+      await seedCampaign((pathname, body) => proc.request('POST', pathname, body), {
+        key: 'crash',
+        domain: 'crash.example',
+        prefix: 'c',
+        contacts: CONTACTS,
+        steps: [{ key: 'only', dayOffset: 0 }],
+        startAt: new Date(Date.now() - 60_000).toISOString(),
+      });
 
       // Kill at a random moment of the sending, restart, again. The first process is killed too.
       const killedAt: number[] = [];

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { seedCampaign } from '../support/campaign.js';
 import { SmtpSink, type SmtpVerdict } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -52,35 +53,17 @@ describe(`a faulty SMTP server (${CONTACTS} contacts × 2 steps)`, () => {
       SMTP_MAX_ATTEMPTS: '10',
       SMTP_MAX_CONNECTIONS: '3',
     });
-    await post('/v1/templates', {
-      key: 'step',
-      name: 'Step',
-      variants: [{ locale: 'en', subject: 'Step {{step.key}}', html: '<p>Hello {{contact.firstName}}</p>' }],
-    }).expect(201);
-    await post('/v1/segments', {
-      key: 'all',
-      name: 'All',
-      rule: { all: [{ field: 'email', op: 'contains', value: '@faulty.example' }] },
-    }).expect(201);
-    await post('/v1/sequences', {
+    await seedCampaign(post, {
       key: 'faulty',
-      name: 'Faulty',
+      domain: 'faulty.example',
+      prefix: 'f',
+      contacts: CONTACTS,
       steps: [
-        { key: 'first', dayOffset: 0, template: 'step' },
-        { key: 'second', dayOffset: 1, template: 'step' },
+        { key: 'first', dayOffset: 0 },
+        { key: 'second', dayOffset: 1 },
       ],
-    }).expect(201);
-    await post('/v1/sequences/faulty/activate', {}).expect(200);
-    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
-      email: `f${i}@faulty.example`,
-      firstName: `F${i}`,
-    }));
-    await post('/v1/contacts/import', contacts).expect(200);
-    const enrolled = await post('/v1/sequences/faulty/enrollments', {
-      segment: 'all',
       startAt: '2026-11-24T10:00:00Z',
-    }).expect(200);
-    expect(enrolled.body.enrolled).toBe(CONTACTS);
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();
