@@ -16,12 +16,7 @@ const CONTACTS = 3000;
 onServer('database connections terminated mid-pass', () => {
   let t: TestApp;
   let sink: SmtpSink;
-  const post = (pathname: string, body: unknown) =>
-    t
-      .http()
-      .post(pathname)
-      .set(t.auth)
-      .send(body as object);
+  const post = (pathname: string, body: unknown) => t.post(pathname, body);
 
   beforeAll(async () => {
     sink = await SmtpSink.start();

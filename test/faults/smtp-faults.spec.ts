@@ -37,12 +37,7 @@ const FAULTS: Array<[number, SmtpVerdict]> = [
 describe(`a faulty SMTP server (${CONTACTS} contacts × 2 steps)`, () => {
   let t: TestApp;
   let sink: SmtpSink;
-  const post = (pathname: string, body: unknown) =>
-    t
-      .http()
-      .post(pathname)
-      .set(t.auth)
-      .send(body as object);
+  const post = (pathname: string, body: unknown) => t.post(pathname, body);
 
   beforeAll(async () => {
     sink = await SmtpSink.start();

@@ -22,6 +22,8 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   /** Authorization header value for admin calls. */
   auth: { Authorization: string };
+  /** An authorised admin POST of a JSON body (chain `.expect(…)` on it). */
+  post: (path: string, body: unknown) => request.Test;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,11 @@ export async function startTestApp(env: Environment = {}, database?: TestDatabas
     dataDir,
     http: () => request(server),
     auth: { Authorization: `Bearer ${ADMIN_KEY}` },
+    post: (pathname, body) =>
+      request(server)
+        .post(pathname)
+        .set({ Authorization: `Bearer ${ADMIN_KEY}` })
+        .send(body as object),
     async close() {
       await app.close();
       await pool.end();
