@@ -326,18 +326,34 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private async send(state: PassState, jobs: SendJob[]): Promise<EnrollmentUpdate[]> {
     if (jobs.length === 0) return [];
     const { now } = state;
-    // Each send is gated just before its SMTP call and its outcome written right after, both coalesced
-    // into few statements: a crash then leaves only the sends in flight (about the concurrency) pending
-    // and later `unknown`, not a whole batch of gates most of which were never sent.
-    const gates = new Coalescer<PendingRow, { id: string; attempts: number } | undefined>(async (rows) => {
-      const owned = new Map(
-        (await this.repository.insertPending(state.owner, rows, now, this.leaseUntil(state))).map((row) => [
-          row.enrollment_id,
-          row,
-        ]),
-      );
-      return rows.map((row) => owned.get(row.enrollment_id));
-    });
+    // Sends are gated in chunks of the send concurrency, each chunk while the one before it is sending, and
+    // each outcome is written right after its send (coalesced). A crash then leaves about two chunks
+    // pending and later `unknown` — not the whole batch, most of which was never sent; and the gate costs
+    // one statement per chunk (a statement per send cost a fifth of the engine's throughput).
+    const concurrency = Math.max(1, this.config.smtpMaxConnections * 2);
+    const chunks = new Map<number, Promise<Map<string, { id: string; attempts: number }>>>();
+    const gateChunk = (index: number) => {
+      let chunk = chunks.get(index);
+      if (!chunk) {
+        const rows: PendingRow[] = jobs.slice(index * concurrency, (index + 1) * concurrency).map((job) => ({
+          contact_id: job.claimed.contact_id,
+          enrollment_id: job.claimed.enrollment_id,
+          sequence_id: job.claimed.sequence_id,
+          step_id: job.step.id,
+          due_at: job.dueAt.toISOString(),
+        }));
+        chunk =
+          rows.length === 0
+            ? Promise.resolve(new Map())
+            : this.repository
+                .insertPending(state.owner, rows, now, this.leaseUntil(state))
+                .then((owned) => new Map(owned.map((row) => [row.enrollment_id, row])));
+        // A prefetched chunk whose insert fails is reported by the job that awaits it, not as unhandled.
+        chunk.catch(() => undefined);
+        chunks.set(index, chunk);
+      }
+      return chunk;
+    };
     const outcomes = new Coalescer<OutcomeRow, void>(async (rows) => {
       await this.writeOutcomes(rows, now);
       return rows.map(() => undefined);
@@ -347,21 +363,17 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
     const bounced: string[] = [];
     const updates: EnrollmentUpdate[] = [];
-    const limit = pLimit(Math.max(1, this.config.smtpMaxConnections * 2));
+    const limit = pLimit(concurrency);
     const settled = await Promise.allSettled(
-      jobs.map((job) =>
+      jobs.map((job, index) =>
         limit(async () => {
           const { claimed, step } = job;
           // Read before the gate: a database error here leaves no gate row, so the step is simply retried
           // after the lease; past the gate, only SMTP and pure rendering can fail.
           const template = await this.template(state, step.template_id);
-          const gate = await gates.submit({
-            contact_id: claimed.contact_id,
-            enrollment_id: claimed.enrollment_id,
-            sequence_id: claimed.sequence_id,
-            step_id: step.id,
-            due_at: job.dueAt.toISOString(),
-          });
+          const chunk = Math.floor(index / concurrency);
+          const gate = (await gateChunk(chunk)).get(claimed.enrollment_id);
+          void gateChunk(chunk + 1);
           const moveOn = () => {
             const next = nextStep(job.sequence.steps, step, claimed.start_at, job.zone);
             updates.push(
