@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { serialize } from 'pg-protocol';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { ExchangeQueryQueue } from '../../src/database/pglite-query-queue.js';
 
 /**
  * The embedded database serves many connections with one backend. Their extended-protocol exchanges
@@ -64,5 +67,36 @@ describe('embedded PostgreSQL over its socket', () => {
     const other = pool.query<{ n: number }>('SELECT n FROM counter');
     (dying as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     expect((await other).rows[0].n).toBe(0); // the dead client's transaction was rolled back, not committed
+  });
+
+  it("runs one connection's exchange to its Sync before another's messages, whatever order they arrive in", async () => {
+    // The order a large parameter produces over a socket: A's Parse, then all of B's exchange, then the
+    // rest of A's. pglite-socket's own queue ran them in that order, binding A's value to B's statement.
+    const db = await PGlite.create('memory://');
+    try {
+      const queue = new ExchangeQueryQueue(db);
+      const output = { a: [] as Uint8Array[], b: [] as Uint8Array[] };
+      const send = (handler: 'a' | 'b', message: Buffer) =>
+        queue.enqueue(handler === 'a' ? 1 : 2, new Uint8Array(message), (data) =>
+          // PGlite hands out a view of its own memory: copy before the next message overwrites it.
+          output[handler].push(Buffer.from(data)),
+        );
+      await Promise.all([
+        send('a', serialize.parse({ text: 'SELECT ($1::int + 1)::text AS v' })),
+        send('b', serialize.parse({ text: "SELECT $1::text || '!' AS v" })),
+        send('b', serialize.bind({ values: ['b'] })),
+        send('b', serialize.execute({})),
+        send('b', serialize.sync()),
+        send('a', serialize.bind({ values: ['41'] })),
+        send('a', serialize.execute({})),
+        send('a', serialize.sync()),
+      ]);
+      const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('latin1');
+      expect(text(output.a)).toContain('42');
+      expect(text(output.a)).not.toContain('41!');
+      expect(text(output.b)).toContain('b!');
+    } finally {
+      await db.close();
+    }
   });
 });
