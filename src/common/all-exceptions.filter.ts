@@ -24,7 +24,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const requestId = request.id === undefined ? undefined : String(request.id);
     const body = toBody(exception);
     body.requestId = requestId;
-    if (isDatabaseRefusal(exception)) {
+    if (databaseRefusal(exception)) {
       // The database's constraints held where validation should have refused first: worth fixing.
       this.logger.warn({ err: exception, requestId, path: request.path }, 'a database constraint refused the request');
     }
@@ -117,11 +117,6 @@ function sqlState(exception: unknown): { code: string; column?: string } | undef
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
     ? { code, column: typeof column === 'string' ? column : undefined }
     : undefined;
-}
-
-function isDatabaseRefusal(exception: unknown): boolean {
-  const state = sqlState(exception);
-  return state !== undefined && state.code in INPUT_REFUSALS;
 }
 
 function databaseRefusal(exception: unknown): ErrorBody | undefined {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
-import { IsBoundedJsonObject, IsIanaTimezone, IsLocaleTag } from '../common/validators.js';
+import { IsBoundedJsonObject, IsIanaTimezone, IsLocaleTag, IsOmittable } from '../common/validators.js';
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
 
@@ -44,7 +44,7 @@ class ContactFieldsDto {
 export class UpdateContactDto extends ContactFieldsDto {
   @ApiPropertyOptional({ example: 'maria@example.com' })
   // Omittable, but not null: a contact always has an address.
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOmittable()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email?: string;

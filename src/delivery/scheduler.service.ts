@@ -190,7 +190,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     const stopTimer = this.passSeconds.startTimer();
     const state: PassState = {
       now,
-      startedAt: performance.now(),
+      startedAt: this.lastPassStartedAt,
       owner: `${this.instanceId}:${++this.passCounter}`,
       result: { claimed: 0, sent: 0, failed: 0, skipped: 0, deferred: 0, retrying: 0, unknown: 0 },
       sequences: new Map(),
