@@ -2,16 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // .ci/run installs Debian's Chromium; on a machine without it this file is skipped, not failed.
 const withBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 
 withBrowser('dashboard in a real browser', () => {
-  let t: TestApp;
-  let sink: SmtpSink;
+  let t: DeliveryTestApp;
   let browser: Browser;
   let base: string;
   const post = (path: string, body: unknown) =>
@@ -23,8 +21,7 @@ withBrowser('dashboard in a real browser', () => {
   const T0 = new Date('2026-11-23T10:00:00Z');
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ SMTP_URL: sink.url, SCHEDULER_TEST_CLOCK: 'true' });
+    t = await startDeliveryTestApp();
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     await post('/v1/templates', {
@@ -71,7 +68,6 @@ withBrowser('dashboard in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t.close();
-    await sink.close();
   });
 
   it('signs in with the key, shows the sequence, its calendar and the funnel with the right numbers and the biggest drop', async () => {

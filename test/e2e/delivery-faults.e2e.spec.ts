@@ -1,9 +1,9 @@
-import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type SmtpSink } from '../support/smtp-sink.js';
+import { startDeliveryTestApp, startTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /** Retries, permanent failures, bounces, crashes and downtime, against a real SMTP server. */
 describe('delivery engine: faults', () => {
-  let t: TestApp;
+  let t: DeliveryTestApp;
   let sink: SmtpSink;
   const post = (path: string, body: unknown) =>
     t
@@ -25,13 +25,11 @@ describe('delivery engine: faults', () => {
     ).rows;
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({
-      SMTP_URL: sink.url,
-      SCHEDULER_TEST_CLOCK: 'true',
+    t = await startDeliveryTestApp({
       SMTP_RETRY_BASE_MS: '60000',
       SMTP_MAX_ATTEMPTS: '3',
     });
+    sink = t.sink;
     await post('/v1/templates', {
       key: 'note',
       name: 'Note',
@@ -50,7 +48,6 @@ describe('delivery engine: faults', () => {
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
   beforeEach(() => sink.respondWith(() => undefined));
 

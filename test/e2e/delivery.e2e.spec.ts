@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type SmtpSink } from '../support/smtp-sink.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 interface Campaign {
   templates: object[];
@@ -11,7 +11,7 @@ interface Campaign {
 
 /** The online-school calendar through the test clock, against a real SMTP server. */
 describe('delivery engine: the online-school calendar end to end', () => {
-  let t: TestApp;
+  let t: DeliveryTestApp;
   let sink: SmtpSink;
   const post = (path: string, body: unknown) =>
     t
@@ -22,8 +22,8 @@ describe('delivery engine: the online-school calendar end to end', () => {
   const pass = async (now: Date) => (await post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body;
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ SMTP_URL: sink.url, SCHEDULER_TEST_CLOCK: 'true' });
+    t = await startDeliveryTestApp();
+    sink = t.sink;
     const campaign = JSON.parse(
       await readFile(new URL('../../templates/examples/webinar-school/campaign.json', import.meta.url), 'utf8'),
     ) as Campaign;
@@ -34,7 +34,6 @@ describe('delivery engine: the online-school calendar end to end', () => {
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   const contacts = {

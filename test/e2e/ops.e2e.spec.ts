@@ -1,9 +1,9 @@
-import { SmtpSink, type ReceivedMessage } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type SmtpSink, type ReceivedMessage } from '../support/smtp-sink.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /** What a contact meets in an email (pixel, links, one-click unsubscribe) and what ops read (logs, funnel). */
 describe('tracking, unsubscribe, logs and the funnel', () => {
-  let t: TestApp;
+  let t: DeliveryTestApp;
   let sink: SmtpSink;
   const post = (path: string, body: unknown) =>
     t
@@ -33,8 +33,8 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
   ];
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ SMTP_URL: sink.url, SCHEDULER_TEST_CLOCK: 'true' });
+    t = await startDeliveryTestApp();
+    sink = t.sink;
     const html =
       '<p>Hi! <a href="https://example.com/course?x=1&amp;y=2">The course</a> <a href="mailto:help@example.com">Help</a></p>';
     await post('/v1/templates', {
@@ -65,7 +65,6 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   it('records opens and clicks fetched from the received email, redirects only to the original link, and 404s tampered tokens without writing', async () => {

@@ -1,23 +1,18 @@
 import { ServerProcess } from '../support/server-process.js';
-import { SmtpSink } from '../support/smtp-sink.js';
-import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { type SmtpSink } from '../support/smtp-sink.js';
+import { ADMIN_KEY, startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /** Headers, rate limits, header injection through contact data, template sandboxing, SQL through segment rules. */
 describe('security', () => {
-  let t: TestApp;
-  let sink: SmtpSink;
+  let t: DeliveryTestApp;
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({
-      SMTP_URL: sink.url,
-      SCHEDULER_TEST_CLOCK: 'true',
+    t = await startDeliveryTestApp({
       PUBLIC_RATE_LIMIT: '5',
       AUTH_FAILURE_LIMIT: '3',
     });
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   it('sends security headers, with a strict CSP everywhere but the API docs', async () => {
@@ -71,17 +66,16 @@ describe('security', () => {
 });
 
 describe('data that tries to escape', () => {
-  let t: TestApp;
+  let t: DeliveryTestApp;
   let sink: SmtpSink;
   const post = (path: string, body: unknown) => t.post(path, body);
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ SMTP_URL: sink.url, SCHEDULER_TEST_CLOCK: 'true' });
+    t = await startDeliveryTestApp();
+    sink = t.sink;
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   it('cannot add mail headers through line breaks in contact data', async () => {

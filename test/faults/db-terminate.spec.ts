@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { seedCampaign } from '../support/campaign.js';
-import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type SmtpSink } from '../support/smtp-sink.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /**
  * The database drops the service's connections (pg_terminate_backend: a failover, an admin, an OOM kill)
@@ -14,18 +14,16 @@ const onServer = process.env.DATABASE_URL ? describe : describe.skip;
 const CONTACTS = 3000;
 
 onServer('database connections terminated mid-pass', () => {
-  let t: TestApp;
+  let t: DeliveryTestApp;
   let sink: SmtpSink;
   const post = (pathname: string, body: unknown) => t.post(pathname, body);
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({
-      SMTP_URL: sink.url,
-      SCHEDULER_TEST_CLOCK: 'true',
+    t = await startDeliveryTestApp({
       SCHEDULER_BATCH_SIZE: '100',
       SCHEDULER_LEASE_MS: '60000',
     });
+    sink = t.sink;
     await seedCampaign(post, {
       key: 'cut',
       domain: 'cut.example',
@@ -37,7 +35,6 @@ onServer('database connections terminated mid-pass', () => {
   }, 120_000);
   afterAll(async () => {
     await t?.close();
-    await sink?.close();
   });
 
   it(

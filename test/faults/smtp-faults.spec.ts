@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { seedCampaign } from '../support/campaign.js';
-import { SmtpSink, type SmtpVerdict } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type SmtpSink, type SmtpVerdict } from '../support/smtp-sink.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /**
  * A misbehaving SMTP server: slow answers, connections cut in the middle of DATA, 421/451/452 (try later),
@@ -35,19 +35,17 @@ const FAULTS: Array<[number, SmtpVerdict]> = [
 ];
 
 describe(`a faulty SMTP server (${CONTACTS} contacts × 2 steps)`, () => {
-  let t: TestApp;
+  let t: DeliveryTestApp;
   let sink: SmtpSink;
   const post = (pathname: string, body: unknown) => t.post(pathname, body);
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({
-      SMTP_URL: sink.url,
-      SCHEDULER_TEST_CLOCK: 'true',
+    t = await startDeliveryTestApp({
       SMTP_RETRY_BASE_MS: '5000',
       SMTP_MAX_ATTEMPTS: '10',
       SMTP_MAX_CONNECTIONS: '3',
     });
+    sink = t.sink;
     await seedCampaign(post, {
       key: 'faulty',
       domain: 'faulty.example',
@@ -62,7 +60,6 @@ describe(`a faulty SMTP server (${CONTACTS} contacts × 2 steps)`, () => {
   }, 120_000);
   afterAll(async () => {
     await t?.close();
-    await sink?.close();
   });
 
   it(

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../src/bootstrap.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { loadConfig, type Environment } from '../../src/config/app-config.js';
+import { SmtpSink } from './smtp-sink.js';
 import { createTestDatabase, openPool, type TestDatabase } from './test-database.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -69,4 +70,28 @@ export async function startTestApp(env: Environment = {}, database?: TestDatabas
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface DeliveryTestApp extends TestApp {
+  /** The real SMTP server this app sends to; `close()` stops it with the app. */
+  sink: SmtpSink;
+}
+
+/** The delivery tests' setup: the app sending to an SMTP server of its own, with the test clock allowed. */
+export async function startDeliveryTestApp(env: Environment = {}): Promise<DeliveryTestApp> {
+  const sink = await SmtpSink.start();
+  try {
+    const app = await startTestApp({ SMTP_URL: sink.url, SCHEDULER_TEST_CLOCK: 'true', ...env });
+    return {
+      ...app,
+      sink,
+      async close() {
+        await app.close();
+        await sink.close();
+      },
+    };
+  } catch (error) {
+    await sink.close();
+    throw error;
+  }
 }
