@@ -9,6 +9,8 @@ export interface AppConfig {
   port: number;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Loopback port of the embedded database's socket (0: any free port); lets psql or a script look in. */
+  embeddedDatabasePort: number;
   smtpUrl: string | undefined;
   smtpMaxConnections: number;
   smtpRateLimit: number | undefined;
@@ -138,6 +140,7 @@ export function loadConfig(env: Environment): AppConfig {
   const port = read.integer('PORT', 3000, 0, 65535);
   const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(read.string('DATA_DIR', './data'));
+  const embeddedDatabasePort = read.integer('EMBEDDED_DATABASE_PORT', 0, 0, 65535);
   const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
   const smtpMaxConnections = read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 1000);
   const smtpRateLimit = read.optionalNumber('SMTP_RATE_LIMIT', 0.001);
@@ -188,6 +191,7 @@ export function loadConfig(env: Environment): AppConfig {
     port,
     databaseUrl,
     dataDir,
+    embeddedDatabasePort,
     smtpUrl,
     smtpMaxConnections,
     smtpRateLimit,

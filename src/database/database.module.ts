@@ -25,12 +25,16 @@ async function openTarget(config: AppConfig): Promise<DatabaseTarget> {
     logger.log(`Using PostgreSQL server ${redact(config.databaseUrl)}`);
     return new DatabaseTarget(config.databaseUrl, undefined);
   }
-  // The socket server must accept every pooled connection, or queries fail with ECONNRESET.
+  // The socket server must accept every pooled connection, or queries fail with ECONNRESET; a few more
+  // are left for psql or a script on EMBEDDED_DATABASE_PORT.
   const embedded = await EmbeddedPostgres.start({
     dataDir: config.dataDir,
-    maxConnections: config.databasePoolSize + 2,
+    port: config.embeddedDatabasePort,
+    maxConnections: config.databasePoolSize + 6,
   });
-  logger.log(`Using embedded PostgreSQL in ${config.dataDir}/pgdata (set DATABASE_URL for a server)`);
+  logger.log(
+    `Using embedded PostgreSQL in ${config.dataDir}/pgdata at ${embedded.url} (set DATABASE_URL for a server)`,
+  );
   return new DatabaseTarget(embedded.url, embedded);
 }
 

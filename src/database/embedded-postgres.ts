@@ -20,6 +20,8 @@ export class EmbeddedPostgres {
   /** Opens (creating on first use) the database under `dataDir`, or an in-memory one for `memory://`. */
   static async start(options: {
     dataDir: string;
+    /** Loopback port of the socket; 0 or omitted: any free port. */
+    port?: number;
     maxConnections: number;
     loadDataDir?: Blob;
   }): Promise<EmbeddedPostgres> {
@@ -39,7 +41,12 @@ export class EmbeddedPostgres {
         throw error;
       }
     }
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
+    const server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      maxConnections: options.maxConnections,
+    });
     // Handlers take the server's queue when a client connects, so swapping it before start() is enough.
     (server as unknown as { queryQueue: ExchangeQueryQueue }).queryQueue = new ExchangeQueryQueue(db);
     await server.start();

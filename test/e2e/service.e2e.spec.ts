@@ -1,11 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { freePort } from '../support/server-process.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('service basics', () => {
@@ -105,6 +107,36 @@ describe('embedded PostgreSQL under DATA_DIR', () => {
       await second.close();
       expect(rows).toEqual([{ email: 'persist@example.com' }]);
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers psql on EMBEDDED_DATABASE_PORT, next to the service', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-port-'));
+    const port = await freePort();
+    const app = await createApp(
+      loadConfig({
+        DATA_DIR: dataDir,
+        EMBEDDED_DATABASE_PORT: String(port),
+        ADMIN_API_KEY: ADMIN_KEY,
+        LOG_LEVEL: 'silent',
+        SCHEDULER_ENABLED: 'false',
+      }),
+    );
+    await app.init();
+    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    try {
+      await request(app.getHttpServer())
+        .post('/v1/contacts')
+        .set('Authorization', `Bearer ${ADMIN_KEY}`)
+        .send({ email: 'psql@example.com' })
+        .expect(201);
+      await client.connect();
+      const { rows } = await client.query(`SELECT email FROM contacts`);
+      expect(rows).toEqual([{ email: 'psql@example.com' }]);
+    } finally {
+      await client.end().catch(() => undefined);
+      await app.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

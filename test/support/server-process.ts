@@ -107,7 +107,7 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
