@@ -4,18 +4,22 @@
 // real scheduler passes, the cost of a pass as the table grows, import and segment enrollment through the API,
 // the funnel over ~1M delivery rows, and peak memory. The SMTP sink runs in a separate process. Ratios are the
 // headline: the machine is shared and absolute times drift.
-import { fork } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { fork, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
-import { DataSource } from 'typeorm';
-import { createApp } from '../dist/bootstrap.js';
-import { loadConfig } from '../dist/config/app-config.js';
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+/** --profile: the server runs under the V8 profiler during the engine pass; the profile goes to bench/results/. */
+const profile = args.has('--profile');
+/** --engine-only: steps 1 and 2 (transport and engine), for a quick look at the engine's ratio. */
+const engineOnly = args.has('--engine-only');
 const modes = args.has('--both') ? ['server', 'embedded'] : args.has('--embedded') ? ['embedded'] : ['server'];
 const SIZE = {
   engine: quick ? 5_000 : 20_000,
@@ -58,16 +62,81 @@ function startSink() {
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A free loopback port, for the server and the embedded database's socket. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The built server (`dist/main.js`, as `npm start` runs it) in its own process: its memory and CPU are its own. */
+async function startServer(env) {
+  const port = await freePort();
+  const entry = profile ? path.join(here, 'profiled-server.js') : path.join(here, '..', 'dist', 'main.js');
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit', ...(profile ? ['ipc'] : [])],
+  });
+  const profiler = (step, file) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send({ profile: step, file });
+    });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    const healthy = await fetch(`${base}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (child.exitCode !== null || attempt > 600) throw new Error('the server did not start');
+    await sleep(100);
+  }
+  return {
+    base,
+    /** Peak resident memory of the server process so far (Linux: VmHWM). */
+    peakRssMb: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+    },
+    rssMb: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+    },
+    /** Starts the profiler (with --profile) and returns a function that stops it and writes the profile. */
+    profile: async (file) => {
+      if (!profile) return async () => undefined;
+      await profiler('start');
+      return async () => {
+        await profiler('stop', file);
+        console.log(`profile written to ${path.relative(process.cwd(), file)}`);
+      };
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function run(mode, sink) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-bench-'));
   const schema = `bench_${Date.now()}`;
+  let databaseUrl = process.env.DATABASE_URL;
   if (mode === 'server') {
-    const admin = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
-    await admin.initialize();
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
+    await admin.end();
   }
-  const config = loadConfig({
+  const embeddedPort = await freePort();
+  const server = await startServer({
     ADMIN_API_KEY: KEY,
     LOG_LEVEL: 'warn',
     SCHEDULER_ENABLED: 'false',
@@ -76,12 +145,21 @@ async function run(mode, sink) {
     SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     SMTP_MAX_CONNECTIONS: '5',
     DATABASE_POOL_SIZE: '10',
-    ...(mode === 'server' ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
+    // To compare the engine with nodemailer on the scheduler's thread: SMTP_WORKER_THREAD=false npm run bench.
+    SMTP_WORKER_THREAD: process.env.SMTP_WORKER_THREAD ?? 'true',
+    ...(mode === 'server'
+      ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }
+      : { EMBEDDED_DATABASE_PORT: String(embeddedPort) }),
   });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
-  const db = app.get(DataSource);
+  if (mode === 'embedded') databaseUrl = `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`;
+  // The driver seeds rows with SQL; in the server's schema when there is one.
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    ...(mode === 'server' ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = { query: async (text, params) => (await pool.query(text, params)).rows };
+  const base = server.base;
   const call = async (method, url, body, headers = {}) => {
     const response = await fetch(`${base}${url}`, {
       method,
@@ -93,7 +171,7 @@ async function run(mode, sink) {
     return text ? JSON.parse(text) : undefined;
   };
   const results = { mode, quick, sizes: SIZE };
-  const log = (line) => console.log(`[${mode}] ${line} (rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+  const log = async (line) => console.log(`[${mode}] ${line} (server rss ${(await server.rssMb()).toFixed(0)} MB)`);
 
   try {
     const html = `<h1>Hello {{default contact.firstName "friend"}}</h1>${'<p>Lorem ipsum dolor sit amet, {{contact.email}} — consectetur adipiscing elit. <a href="https://example.com/course">Course</a></p>'.repeat(12)}`;
@@ -144,21 +222,42 @@ async function run(mode, sink) {
     const transportSeconds = seconds(start);
     transport.close();
     results.transport = { messages: SIZE.engine, seconds: transportSeconds, perSecond: SIZE.engine / transportSeconds };
-    log(`transport limit: ${results.transport.perSecond.toFixed(0)} mails/s`);
+    await log(`transport limit: ${results.transport.perSecond.toFixed(0)} mails/s`);
 
     // 2. Engine throughput: N due enrollments sent by real passes.
     await insertContacts(db, 'engine', SIZE.engine);
     await call('POST', '/v1/sequences/engine/enrollments', { segment: 'seg-engine' });
     await sink.reset();
+    await mkdir(path.join(here, 'results'), { recursive: true });
+    // Transactions (each statement outside BEGIN is one) per message: the engine's database round trips.
+    const transactions = async () =>
+      (
+        await db.query(
+          `SELECT (xact_commit + xact_rollback)::int AS n FROM pg_stat_database WHERE datname = current_database()`,
+        )
+      )[0]?.n ?? NaN;
+    const transactionsBefore = await transactions();
+    const stopProfile = await server.profile(path.join(here, 'results', `engine-${mode}.cpuprofile`));
     start = process.hrtime.bigint();
     let pass = await call('POST', '/v1/scheduler/run', {});
     const engineSeconds = seconds(start);
+    await stopProfile();
     const delivered = (await sink.count()).count;
-    results.engine = { messages: pass.sent, delivered, seconds: engineSeconds, perSecond: pass.sent / engineSeconds };
+    await sleep(1500); // PostgreSQL publishes a backend's counters at most once a second
+    const transactionsPerMessage = ((await transactions()) - transactionsBefore) / pass.sent;
+    results.engine = {
+      messages: pass.sent,
+      delivered,
+      seconds: engineSeconds,
+      perSecond: pass.sent / engineSeconds,
+      transactionsPerMessage,
+    };
     results.engine.ratioToTransport = results.engine.perSecond / results.transport.perSecond;
-    log(
-      `engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport`,
+    await log(
+      `engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport; ${transactionsPerMessage.toFixed(2)} database transactions per message`,
     );
+
+    if (engineOnly) return results;
 
     // 3. Pass cost: 10,000 due among 10,000 active, then 10,000 due among SIZE.big active.
     await insertEnrolled(db, 'small', SIZE.due, SIZE.due);
@@ -179,7 +278,7 @@ async function run(mode, sink) {
       ratio: bigSeconds / smallSeconds,
       claimPlan: plan.map((row) => row['QUERY PLAN']),
     };
-    log(
+    await log(
       `pass: ${smallSeconds.toFixed(2)} s over ${SIZE.due} active, ${bigSeconds.toFixed(2)} s over ${SIZE.big} active → ratio ${results.passCost.ratio.toFixed(2)}`,
     );
 
@@ -206,8 +305,14 @@ async function run(mode, sink) {
       seconds: enrollSeconds,
       perSecond: enrolled.enrolled / enrollSeconds,
     };
-    log(
+    await log(
       `import: ${importSeconds.toFixed(1)} s for ${SIZE.import}; segment enrollment: ${enrollSeconds.toFixed(1)} s for ${enrolled.enrolled}`,
+    );
+
+    const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
+    results.memory = { peakRssMb: await server.peakRssMb(), contacts };
+    await log(
+      `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`,
     );
 
     // 5. The funnel over ~1M delivery rows (5 steps reached by each of SIZE.funnelEnrollments enrollments).
@@ -219,18 +324,15 @@ async function run(mode, sink) {
       funnelTimes.push(seconds(start));
     }
     results.funnel = { deliveryRows: deliveries, seconds: median(funnelTimes) };
-    log(`funnel over ${deliveries} delivery rows: ${(results.funnel.seconds * 1000).toFixed(0)} ms`);
-
-    const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
-    results.memory = { peakRssMb: process.resourceUsage().maxRSS / 1024, contacts };
-    log(`peak RSS ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`);
+    await log(`funnel over ${deliveries} delivery rows: ${(results.funnel.seconds * 1000).toFixed(0)} ms`);
   } finally {
-    await app.close();
+    await pool.end();
+    await server.stop();
     if (mode === 'server') {
-      const admin = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
-      await admin.initialize();
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await admin.connect();
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.destroy();
+      await admin.end();
     }
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -305,7 +407,13 @@ function table(all) {
   ];
   const header = ['measure', ...all.map((r) => r.mode), ...(all.length === 2 ? ['embedded / server'] : []), 'target'];
   const lines = rows.map(([label, value, target]) => {
-    const cells = all.map(value);
+    const cells = all.map((result) => {
+      try {
+        return value(result);
+      } catch {
+        return '–'; // not measured in this run (--engine-only)
+      }
+    });
     if (all.length === 2) cells.push((parseFloat(cells[1]) / parseFloat(cells[0])).toFixed(2));
     return [label, ...cells, target];
   });

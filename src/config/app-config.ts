@@ -13,6 +13,8 @@ export interface AppConfig {
   embeddedDatabasePort: number;
   smtpUrl: string | undefined;
   smtpMaxConnections: number;
+  /** nodemailer in a worker thread (default) or on the scheduler's thread. */
+  smtpWorkerThread: boolean;
   smtpRateLimit: number | undefined;
   mailFrom: string;
   publicUrl: string;
@@ -143,6 +145,7 @@ export function loadConfig(env: Environment): AppConfig {
   const embeddedDatabasePort = read.integer('EMBEDDED_DATABASE_PORT', 0, 0, 65535);
   const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
   const smtpMaxConnections = read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 1000);
+  const smtpWorkerThread = read.boolean('SMTP_WORKER_THREAD', true);
   const smtpRateLimit = read.optionalNumber('SMTP_RATE_LIMIT', 0.001);
   const mailFrom = read.string('MAIL_FROM', 'Touchpoint <no-reply@localhost>');
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must not contain line breaks');
@@ -194,6 +197,7 @@ export function loadConfig(env: Environment): AppConfig {
     embeddedDatabasePort,
     smtpUrl,
     smtpMaxConnections,
+    smtpWorkerThread,
     smtpRateLimit,
     mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),

@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { SmtpWorkerData, SmtpWorkerReply, SmtpWorkerRequest } from './smtp-worker.js';
 
 export type OutgoingMessage = Mail.Options;
 
@@ -49,25 +53,29 @@ function toSendError(error: unknown): SendError {
   return new SendError(record.message ?? response, record.responseCode, response.slice(0, 1000));
 }
 
-/** nodemailer over SMTP with a connection pool and an optional rate limit. */
+/** nodemailer's options for SMTP_URL: a connection pool and an optional rate limit. */
+function smtpOptions(config: AppConfig): Record<string, unknown> {
+  return {
+    url: config.smtpUrl,
+    pool: true,
+    maxConnections: config.smtpMaxConnections,
+    maxMessages: Infinity,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 60_000,
+    ...(config.smtpRateLimit ? { rateDelta: 1000, rateLimit: Math.max(1, Math.round(config.smtpRateLimit)) } : {}),
+  };
+}
+
+/** nodemailer over SMTP on the calling thread (SMTP_WORKER_THREAD=false). */
 export class SmtpMailTransport extends MailTransport {
   private readonly transporter: Transporter;
 
   constructor(config: AppConfig) {
     super();
-    const options = {
-      url: config.smtpUrl,
-      pool: true,
-      maxConnections: config.smtpMaxConnections,
-      maxMessages: Infinity,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 60_000,
-      ...(config.smtpRateLimit ? { rateDelta: 1000, rateLimit: Math.max(1, Math.round(config.smtpRateLimit)) } : {}),
-    };
     // nodemailer accepts the URL inside the options object; its types want the pool shape.
     this.transporter = nodemailer.createTransport(
-      options as unknown as Parameters<typeof nodemailer.createTransport>[0],
+      smtpOptions(config) as unknown as Parameters<typeof nodemailer.createTransport>[0],
     );
   }
 
@@ -82,6 +90,80 @@ export class SmtpMailTransport extends MailTransport {
 
   async close(): Promise<void> {
     this.transporter.close();
+  }
+}
+
+/**
+ * The compiled worker next to this module; under ts-jest this module is TypeScript source and the worker
+ * runs from the build (`npm test` builds first).
+ */
+function workerScript(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const beside = path.join(here, 'smtp-worker.js');
+  return existsSync(beside) ? beside : path.resolve(here, '../../dist/delivery/smtp-worker.js');
+}
+
+/**
+ * nodemailer over SMTP in a worker thread (the default): MIME building and the SMTP client run alongside the
+ * scheduler instead of taking turns with it. A worker that dies fails its sends in flight as connection
+ * failures (transient: retried, like a connection cut mid-send) and is replaced at the next send.
+ */
+export class WorkerSmtpMailTransport extends MailTransport {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<
+    number,
+    { resolve: (result: SendResult) => void; reject: (error: Error) => void }
+  >();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  send(message: OutgoingMessage): Promise<SendResult> {
+    if (this.closed) return Promise.reject(new SendError('the mail transport is closed', undefined, 'closed'));
+    const worker = this.worker ?? this.start();
+    const id = ++this.nextId;
+    return new Promise<SendResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ kind: 'send', id, message } satisfies SmtpWorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ kind: 'close' } satisfies SmtpWorkerRequest);
+    // Open SMTP connections close politely; one that does not answer QUIT must not hold the shutdown.
+    const timer = setTimeout(() => void worker.terminate(), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private start(): Worker {
+    const worker = new Worker(workerScript(), {
+      workerData: { options: smtpOptions(this.config) } satisfies SmtpWorkerData,
+    });
+    worker.on('message', (reply: SmtpWorkerReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve({ messageId: reply.messageId, response: reply.response });
+      else waiting.reject(toSendError(reply.error));
+    });
+    const lost = (reason: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      const error = new SendError(`SMTP worker stopped: ${reason}`, undefined, `SMTP worker stopped: ${reason}`);
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
   }
 }
 
@@ -118,5 +200,9 @@ export const mailTransportProvider = {
   provide: MailTransport,
   inject: [APP_CONFIG],
   useFactory: (config: AppConfig): MailTransport =>
-    config.smtpUrl ? new SmtpMailTransport(config) : new FileOutboxTransport(path.join(config.dataDir, 'outbox')),
+    !config.smtpUrl
+      ? new FileOutboxTransport(path.join(config.dataDir, 'outbox'))
+      : config.smtpWorkerThread
+        ? new WorkerSmtpMailTransport(config)
+        : new SmtpMailTransport(config),
 };

@@ -1,0 +1,58 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+
+/** What the main thread asks of the SMTP worker. */
+export type SmtpWorkerRequest = { kind: 'send'; id: number; message: Mail.Options } | { kind: 'close' };
+
+/** The worker's answer to one send; an error keeps what the retry policy needs (reply code and text). */
+export type SmtpWorkerReply =
+  | { id: number; ok: true; messageId: string; response: string }
+  | { id: number; ok: false; error: { message: string; responseCode?: number; response?: string } };
+
+export interface SmtpWorkerData {
+  /** nodemailer transport options (pool, connections, rate limit, URL); plain data, cloned into the worker. */
+  options: Record<string, unknown>;
+}
+
+/**
+ * nodemailer's MIME building and SMTP client on a thread of their own. They cost as much CPU per message
+ * as everything else in a send (rendering, tracking links, the delivery log) together; on the scheduler's
+ * thread they took turns with it, here they overlap.
+ */
+function serve(port: NonNullable<typeof parentPort>, data: SmtpWorkerData): void {
+  const transporter = nodemailer.createTransport(
+    data.options as unknown as Parameters<typeof nodemailer.createTransport>[0],
+  );
+  port.on('message', (request: SmtpWorkerRequest) => {
+    if (request.kind === 'close') {
+      transporter.close();
+      port.close();
+      return;
+    }
+    const { id } = request;
+    transporter.sendMail(request.message).then(
+      (info: { messageId: string; response?: unknown }) =>
+        port.postMessage({
+          id,
+          ok: true,
+          messageId: info.messageId,
+          response: String(info.response ?? ''),
+        } satisfies SmtpWorkerReply),
+      (error: unknown) => {
+        const record = (error ?? {}) as { message?: string; responseCode?: number; response?: string };
+        port.postMessage({
+          id,
+          ok: false,
+          error: {
+            message: record.message ?? String(error),
+            responseCode: record.responseCode,
+            response: record.response,
+          },
+        } satisfies SmtpWorkerReply);
+      },
+    );
+  });
+}
+
+if (parentPort) serve(parentPort, workerData as SmtpWorkerData);
