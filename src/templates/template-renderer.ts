@@ -8,14 +8,28 @@ import { compile as compileHtmlToText } from 'html-to-text';
 /** The shared layout and partials live in `templates/` at the project root (two levels above this file in src/ and dist/). */
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
-/** Compiled once: html-to-text's per-call option handling costs more than the conversion itself. */
-const htmlToText = compileHtmlToText({
+/**
+ * Compiled once: html-to-text's per-call option handling costs more than the conversion itself. Headings keep
+ * their case: upper-casing would apply to a contact's name in a heading only when the text part is converted
+ * per message, not when it is derived from the template (see deriveTextTemplate).
+ */
+export const htmlToText = compileHtmlToText({
   wordwrap: 78,
   selectors: [
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     { selector: 'img', format: 'skip' },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
   ],
 });
+
+/** Handlebars statements in a source: comments, triple-stash, and ordinary mustaches (blocks included). */
+const MUSTACHE = /\{\{!--[\s\S]*?--\}\}|\{\{\{[\s\S]*?\}\}\}|\{\{[\s\S]*?\}\}/g;
+/** Opens, continues or closes a block: these must all survive the conversion, in order. */
+const BLOCK_STATEMENT = /^\{\{~?\s*(?:[#^/]|else\b)/;
+const PLAIN_PARTIAL = /^\{\{~?>\s*([A-Za-z0-9_-]+)\s*~?\}\}$/;
+/** Stands for the i-th statement while the HTML becomes text: no letters to upper-case, no spaces to wrap at. */
+const token = (index: number) => `\u27e6${index}\u27e7`;
+const TOKEN = /\u27e6(\d+)\u27e7/g;
 
 const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
 
@@ -48,6 +62,8 @@ export interface RenderedEmail {
 
 export interface CompiledVariant {
   render(context: RenderContext): RenderedEmail;
+  /** Where the text part comes from: the variant's own text, derived from the HTML once, or converted per message. */
+  readonly textSource: 'template' | 'derived' | 'converted';
 }
 
 /** A template that does not compile, with each problem named by its field. */
@@ -94,18 +110,24 @@ function cachedFormatter<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key:
 export class TemplateRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly knownHelpers: Record<string, boolean>;
+  private readonly layoutSource: string;
+  /** Sources of the partials: Handlebars replaces a registered source with its compiled form on first use. */
+  private readonly partialSources = new Map<string, string>();
   private readonly layout: Handlebars.TemplateDelegate;
 
   constructor() {
     this.registerHelpers();
     const partialsDir = path.join(TEMPLATES_DIR, 'partials');
     for (const file of readdirSync(partialsDir).filter((name) => name.endsWith('.hbs'))) {
-      this.handlebars.registerPartial(path.basename(file, '.hbs'), readFileSync(path.join(partialsDir, file), 'utf8'));
+      const source = readFileSync(path.join(partialsDir, file), 'utf8');
+      this.partialSources.set(path.basename(file, '.hbs'), source);
+      this.handlebars.registerPartial(path.basename(file, '.hbs'), source);
     }
     this.knownHelpers = Object.fromEntries(
       [...BUILTIN_HELPERS, ...Object.keys(this.handlebars.helpers)].map((name) => [name, true]),
     );
-    this.layout = this.handlebars.compile(readFileSync(path.join(TEMPLATES_DIR, 'layouts', 'default.hbs'), 'utf8'));
+    this.layoutSource = readFileSync(path.join(TEMPLATES_DIR, 'layouts', 'default.hbs'), 'utf8');
+    this.layout = this.handlebars.compile(this.layoutSource);
   }
 
   /** Compiles a variant or throws TemplateCompileError naming `prefix.subject|html|text`. */
@@ -131,8 +153,10 @@ export class TemplateRenderer {
     const html = compileOne('html', source.html, true);
     const text = source.text ? compileOne('text', source.text, false) : undefined;
     if (problems.length > 0 || !subject || !html) throw new TemplateCompileError(problems);
+    const derivedText = text ? undefined : this.deriveTextTemplate(source.html);
 
     return {
+      textSource: text ? 'template' : derivedText ? 'derived' : 'converted',
       render: (context) => {
         // A rendered subject is one header line: line breaks could otherwise inject headers.
         const renderedSubject = subject(context)
@@ -140,10 +164,71 @@ export class TemplateRenderer {
           .trim();
         const body = html(context);
         const fullHtml = this.layout({ ...context, subject: renderedSubject, body });
-        const renderedText = text ? text(context) : htmlToText(fullHtml);
+        const renderedText = text
+          ? text(context)
+          : derivedText
+            ? derivedText({ ...context, subject: renderedSubject })
+                .replace(/[ \t]+\n/g, '\n')
+                .replace(/\n{3,}/g, '\n\n')
+                .trim()
+            : htmlToText(fullHtml);
         return { subject: renderedSubject, html: fullHtml, text: renderedText };
       },
     };
+  }
+
+  /**
+   * The text part as a template of its own, converted from the layout and the HTML once at compile time
+   * instead of from every rendered message (html-to-text was a quarter of the scheduler's CPU per send).
+   * Each Handlebars statement stands in as a token while html-to-text converts, then comes back. When that
+   * cannot be trusted (raw HTML output, partials with arguments, a block statement lost or reordered by the
+   * conversion, as inside a list), undefined: the text is then converted per message.
+   */
+  private deriveTextTemplate(htmlSource: string): Handlebars.TemplateDelegate | undefined {
+    const layoutSource = this.layoutSource;
+    const statements: string[] = [];
+    const expand = (source: string, depth: number, body?: string): string =>
+      source.replace(MUSTACHE, (statement) => {
+        if (statement.startsWith('{{!')) return '';
+        if (body !== undefined && /^\{\{\{\s*body\s*\}\}\}$/.test(statement)) return expand(body, depth + 1);
+        const partial = PLAIN_PARTIAL.exec(statement);
+        if (partial) {
+          const partialSource = this.partialSources.get(partial[1]);
+          if (partialSource === undefined || depth > 5) throw new Error('unsupported partial');
+          return expand(partialSource, depth + 1);
+        }
+        if (/^\{\{~?\s*[{&>]/.test(statement)) throw new Error('raw output or partial with arguments');
+        statements.push(statement);
+        return token(statements.length - 1);
+      });
+    try {
+      if (/\\\{\{|\{\{\{\{/.test(htmlSource)) return undefined; // escaped or raw blocks: keep it simple
+      // An ordered list numbers its items once, when converted: items repeated by a block would share a number.
+      if (/<ol\b/i.test(htmlSource) && /\{\{~?\s*[#^]/.test(htmlSource)) return undefined;
+      const converted = htmlToText(expand(layoutSource, 0, htmlSource));
+      if (/\{\{|\}\}/.test(converted.replace(TOKEN, ''))) return undefined; // entities that decode to {{ }}
+      let previous = -1;
+      const seen = new Set<number>();
+      for (const match of converted.matchAll(TOKEN)) {
+        const index = Number(match[1]);
+        if (index <= previous) return undefined;
+        previous = index;
+        seen.add(index);
+      }
+      if (statements.some((statement, index) => BLOCK_STATEMENT.test(statement) && !seen.has(index))) {
+        return undefined;
+      }
+      const source = converted.replace(TOKEN, (_, index: string) => statements[Number(index)]);
+      const template = this.handlebars.compile(source, {
+        knownHelpers: this.knownHelpers,
+        knownHelpersOnly: true,
+        noEscape: true,
+      });
+      this.handlebars.precompile(source, { knownHelpers: this.knownHelpers, knownHelpersOnly: true });
+      return template;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Partials are resolved at render time by Handlebars; refuse unknown ones now. */
