@@ -64,6 +64,11 @@ export interface EnrollmentUpdate {
   exit_reason: string | null;
 }
 
+/** One array per column, in the order given: the parameters of an `unnest($1::…[], $2::…[], …)`. */
+function columns<T, K extends keyof T>(rows: T[], keys: K[]): Array<Array<T[K]>> {
+  return keys.map((key) => rows.map((row) => row[key]));
+}
+
 /**
  * All SQL of the delivery engine. Every statement is a single autocommit statement: a pass never holds a
  * transaction open, least of all across an SMTP call.
@@ -174,8 +179,9 @@ export class DeliveryRepository {
     return queryRows<{ id: string; enrollment_id: string; attempts: number }>(
       this.dataSource,
       `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, attempts, due_at, next_attempt_at, created_at, updated_at)
-       SELECT x.contact_id, x.enrollment_id, x.sequence_id, x.step_id, 'pending', 1, x.due_at, $4, $3, $3
-       FROM jsonb_to_recordset($2::jsonb) AS x(contact_id uuid, enrollment_id uuid, sequence_id uuid, step_id uuid, due_at timestamptz)
+       SELECT x.contact_id, x.enrollment_id, x.sequence_id, x.step_id, 'pending', 1, x.due_at, $8, $7, $7
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[])
+              AS x(contact_id, enrollment_id, sequence_id, step_id, due_at)
        JOIN enrollments e ON e.id = x.enrollment_id AND e.status = 'active' AND e.locked_by = $1
        JOIN contacts c ON c.id = x.contact_id AND c.status = 'active'
        ON CONFLICT (contact_id, enrollment_id, step_id) DO UPDATE SET
@@ -183,19 +189,35 @@ export class DeliveryRepository {
          updated_at = EXCLUDED.updated_at
        WHERE deliveries.status IN ('deferred', 'retrying')
        RETURNING id, enrollment_id, attempts`,
-      [owner, JSON.stringify(rows), now, leaseUntil],
+      [owner, ...columns(rows, ['contact_id', 'enrollment_id', 'sequence_id', 'step_id', 'due_at']), now, leaseUntil],
     );
   }
 
+  /**
+   * Outcomes by primary key. unnest() over arrays, not jsonb_to_recordset: the planner knows how many rows
+   * the arrays hold (a set-returning function counts as 100), so it joins by key instead of scanning.
+   */
   async writeOutcomes(rows: OutcomeRow[], now: Date): Promise<void> {
     if (rows.length === 0) return;
     await this.dataSource.query(
       `UPDATE deliveries d SET status = x.status, reason = x.reason, message_id = x.message_id, smtp_response = x.smtp_response,
-              sent_at = x.sent_at, next_attempt_at = x.next_attempt_at, locale = x.locale, updated_at = $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, reason text, message_id text, smtp_response text,
-                                               sent_at timestamptz, next_attempt_at timestamptz, locale text)
+              sent_at = x.sent_at, next_attempt_at = x.next_attempt_at, locale = x.locale, updated_at = $9
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+              AS x(id, status, reason, message_id, smtp_response, sent_at, next_attempt_at, locale)
        WHERE d.id = x.id AND d.status = 'pending'`,
-      [JSON.stringify(rows), now],
+      [
+        ...columns(rows, [
+          'id',
+          'status',
+          'reason',
+          'message_id',
+          'smtp_response',
+          'sent_at',
+          'next_attempt_at',
+          'locale',
+        ]),
+        now,
+      ],
     );
   }
 

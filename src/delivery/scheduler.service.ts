@@ -8,7 +8,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Coalescer } from '../common/coalescer.js';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Clock } from '../common/clock.js';
@@ -56,6 +56,8 @@ interface PassState {
   sequences: Map<string, SequenceRow>;
   templates: Map<string, TemplateRow | undefined>;
   rules: Map<string, { sql: string; params: unknown[] } | undefined>;
+  /** Sends in flight across the pass's batches (they overlap): the SMTP pool's connections, twice over. */
+  sendLimit: LimitFunction;
 }
 
 interface SendJob {
@@ -196,6 +198,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       sequences: new Map(),
       templates: new Map(),
       rules: new Map(),
+      sendLimit: pLimit(this.sendConcurrency),
     };
     try {
       state.result.unknown = await this.repository.expireInFlight(now);
@@ -205,6 +208,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       }
       // Enrollments handled in this pass are not claimed again in it: one step per contact and sequence per pass.
       const seen: string[] = [];
+      let previous: Promise<void> = Promise.resolve();
       while (seen.length < MAX_PER_PASS && !this.stopping) {
         const claimed = await this.repository.claim(
           state.owner,
@@ -218,8 +222,19 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         seen.push(...ids);
         state.result.claimed += ids.length;
         this.claimedTotal.inc(ids.length);
-        await this.processBatch(state, ids);
+        // Two batches overlap: this one loads and plans while the one before sends its last messages, and
+        // the next claim runs while this one sends, so the SMTP connections do not idle between batches.
+        const current = this.processBatch(state, ids);
+        current.catch(() => undefined); // awaited below, after the batch before it
+        try {
+          await previous;
+        } catch (error) {
+          await current.catch(() => undefined);
+          throw error;
+        }
+        previous = current;
       }
+      await previous;
       this.passes.inc();
       return state.result;
     } finally {
@@ -330,7 +345,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // each outcome is written right after its send (coalesced). A crash then leaves about two chunks
     // pending and later `unknown` — not the whole batch, most of which was never sent; and the gate costs
     // one statement per chunk (a statement per send cost a fifth of the engine's throughput).
-    const concurrency = Math.max(1, this.config.smtpMaxConnections * 2);
+    const concurrency = this.sendConcurrency;
     const chunks = new Map<number, Promise<Map<string, { id: string; attempts: number }>>>();
     const gateChunk = (index: number) => {
       let chunk = chunks.get(index);
@@ -363,7 +378,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
     const bounced: string[] = [];
     const updates: EnrollmentUpdate[] = [];
-    const limit = pLimit(concurrency);
+    const limit = state.sendLimit;
     const settled = await Promise.allSettled(
       jobs.map((job, index) =>
         limit(async () => {
@@ -505,6 +520,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       }
     }
     await this.repository.writeOutcomes(rows, now);
+  }
+
+  private get sendConcurrency(): number {
+    return Math.max(1, this.config.smtpMaxConnections * 2);
   }
 
   /**
