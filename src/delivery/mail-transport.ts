@@ -146,6 +146,8 @@ export class WorkerSmtpMailTransport extends MailTransport {
   private start(): Worker {
     const worker = new Worker(workerScript(), {
       workerData: { options: smtpOptions(this.config) } satisfies SmtpWorkerData,
+      // A few messages in flight need little heap; V8's defaults would let it grow by tens of MB of RSS.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
     worker.on('message', (reply: SmtpWorkerReply) => {
       const waiting = this.pending.get(reply.id);
