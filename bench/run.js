@@ -526,7 +526,12 @@ function table(all) {
   const n = (value) => value.toLocaleString('en');
   // [label, value, target check (undefined: no target), target text]
   const rows = [
-    [`transport limit: bare pooled nodemailer, 5 connections (mails/s)`, (r) => r.transport.perSecond.toFixed(0)],
+    [
+      `transport limit: bare pooled nodemailer, 5 connections (mails/s)`,
+      (r) => r.transport.perSecond.toFixed(0),
+      undefined,
+      'baseline',
+    ],
     [`engine throughput, ${n(SIZE.engine)} due steps (mails/s)`, (r) => r.engine.perSecond.toFixed(0)],
     [
       'engine / transport',
