@@ -90,6 +90,12 @@ describe('text part derived from the HTML at compile time', () => {
     ).toBe('converted');
   });
 
+  it('converts each message when the HTML holds the placeholder character itself', () => {
+    const compiled = renderer.compile({ subject: 'Hi', html: '<p>\u27e60\u27e7 {{contact.email}}</p>' });
+    expect(compiled.textSource).toBe('converted');
+    expect(compiled.render(context()).text).toContain('\u27e60\u27e7 ana@example.md');
+  });
+
   it('uses the variant’s own text when it has one', () => {
     const compiled = renderer.compile({ subject: 'Hi', html: '<p>x</p>', text: 'Plain {{contact.firstName}}' });
     expect(compiled.textSource).toBe('template');

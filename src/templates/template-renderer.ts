@@ -203,6 +203,7 @@ export class TemplateRenderer {
       });
     try {
       if (/\\\{\{|\{\{\{\{/.test(htmlSource)) return undefined; // escaped or raw blocks: keep it simple
+      if (htmlSource.includes('\u27e6')) return undefined; // the source itself holds what looks like a token
       // An ordered list numbers its items once, when converted: items repeated by a block would share a number.
       if (/<ol\b/i.test(htmlSource) && /\{\{~?\s*[#^]/.test(htmlSource)) return undefined;
       const converted = htmlToText(expand(layoutSource, 0, htmlSource));
