@@ -68,21 +68,31 @@ async function machineBusySeconds() {
   return (user + nice + system + irq + softirq + steal) / 100; // /proc/stat counts USER_HZ ticks, 100 on Linux
 }
 
-/** CPU seconds a process has used so far, all its threads (Linux /proc/<pid>/stat: utime + stime). */
-async function processCpuSeconds(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+/**
+ * CPU seconds in a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line (utime + stime, USER_HZ ticks), or
+ * undefined when the process or thread is gone. Fields are counted after the command name, which may hold spaces.
+ */
+async function statCpuSeconds(file) {
+  const stat = await readFile(file, 'utf8').catch(() => '');
+  if (!stat) return undefined;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    seconds: (Number(fields[11]) + Number(fields[12])) / 100,
+  };
+}
+
+/** CPU seconds a process has used so far, all its threads. */
+async function processCpuSeconds(pid) {
+  return (await statCpuSeconds(`/proc/${pid}/stat`))?.seconds ?? 0;
 }
 
 /** CPU seconds of each thread of a process, by thread id. */
 async function threadCpuSeconds(pid) {
   const threads = {};
   for (const tid of await readdir(`/proc/${pid}/task`)) {
-    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
-    if (!stat) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    threads[tid] = (Number(fields[11]) + Number(fields[12])) / 100;
+    const used = await statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+    if (used) threads[tid] = used.seconds;
   }
   return threads;
 }
@@ -92,10 +102,8 @@ async function postgresCpuSeconds() {
   let total = 0;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (!stat.includes('(postgres)')) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(fields[11]) + Number(fields[12])) / 100;
+    const used = await statCpuSeconds(`/proc/${entry}/stat`);
+    if (used?.name === 'postgres') total += used.seconds;
   }
   return total;
 }
@@ -149,6 +157,12 @@ async function measuredCpu(phase, messages, pids) {
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A memory figure of a process from /proc/<pid>/status (VmRSS, VmHWM, …), in MB. */
+async function statusMb(pid, field) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
+}
+
 /** A free loopback port, for the server and the embedded database's socket. */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -193,14 +207,8 @@ async function startServer(env) {
     base,
     pid: child.pid,
     /** Peak resident memory of the server process so far (Linux: VmHWM). */
-    peakRssMb: async () => {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
-    },
-    rssMb: async () => {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
-    },
+    peakRssMb: () => statusMb(child.pid, 'VmHWM'),
+    rssMb: () => statusMb(child.pid, 'VmRSS'),
     /** Starts the profiler (with --profile) and returns a function that stops it and writes the profile. */
     profile: async (file) => {
       if (!profile) return async () => undefined;
