@@ -1,12 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { seedCampaign } from '../support/campaign.js';
-import { ServerProcess } from '../support/server-process.js';
-import { SmtpSink } from '../support/smtp-sink.js';
-import { createTestDatabase, openPool, type TestDatabase } from '../support/test-database.js';
+import { prepareServerSurroundings, ServerProcess, type ServerSurroundings } from '../support/server-process.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
+import { openPool, type TestDatabase } from '../support/test-database.js';
 
 /**
  * The built server, SIGKILLed at random points of its passes over and over, then left to finish. No step
@@ -30,6 +29,7 @@ interface DeliveryRow {
 }
 
 describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps, ${onServer ? 'server' : 'embedded'})`, () => {
+  let surroundings: ServerSurroundings;
   let sink: SmtpSink;
   let database: TestDatabase | undefined;
   let dataDir: string;
@@ -37,29 +37,18 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-kill-'));
+    surroundings = await prepareServerSurroundings({ dataDirPrefix: 'touchpoint-kill-', withDatabase: onServer });
+    ({ sink, database, dataDir } = surroundings);
     env = {
-      SMTP_URL: sink.url,
-      DATA_DIR: dataDir,
+      ...surroundings.env,
       SCHEDULER_INTERVAL_MS: '100',
       // Short, so the enrollments a killed process held are taken up again within the test.
       SCHEDULER_LEASE_MS: '1500',
       SCHEDULER_BATCH_SIZE: '200',
       SMTP_MAX_CONNECTIONS: '4',
     };
-    if (onServer) {
-      database = await createTestDatabase();
-      env.DATABASE_URL = database.url;
-      env.DATABASE_SCHEMA = database.schema!;
-    }
   });
-  afterAll(async () => {
-    await server?.kill();
-    await sink?.close();
-    await database?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => surroundings?.close(server));
 
   it(
     'sends every step at most once and accounts for every one',

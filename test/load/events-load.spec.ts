@@ -1,11 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ServerProcess } from '../support/server-process.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import { prepareServerSurroundings, ServerProcess, type ServerSurroundings } from '../support/server-process.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { ADMIN_KEY } from '../support/test-app.js';
-import { createTestDatabase, openPool, type TestDatabase } from '../support/test-database.js';
+import { openPool, type TestDatabase } from '../support/test-database.js';
 
 /**
  * Several clients post events at a fixed total rate (LOAD_RATE/s, default 500) for LOAD_SECONDS (default
@@ -19,20 +18,17 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 32);
 
 enabled(`load: ${RATE} events/s for ${SECONDS} s from ${CLIENTS} clients while sending`, () => {
+  let surroundings: ServerSurroundings;
   let sink: SmtpSink;
   let database: TestDatabase;
   let server: ServerProcess;
-  let dataDir: string;
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    database = await createTestDatabase();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-load-'));
+    surroundings = await prepareServerSurroundings({ dataDirPrefix: 'touchpoint-load-', withDatabase: true });
+    sink = surroundings.sink;
+    database = surroundings.database!;
     server = await ServerProcess.start({
-      DATABASE_URL: database.url,
-      DATABASE_SCHEMA: database.schema!,
-      DATA_DIR: dataDir,
-      SMTP_URL: sink.url,
+      ...surroundings.env,
       SCHEDULER_INTERVAL_MS: '500',
       PUBLIC_RATE_LIMIT: '0',
     });
@@ -53,12 +49,7 @@ enabled(`load: ${RATE} events/s for ${SECONDS} s from ${CLIENTS} clients while s
     });
     await setup('/v1/sequences/welcome/activate', {});
   }, 60_000);
-  afterAll(async () => {
-    await server?.kill();
-    await sink?.close();
-    await database?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => surroundings?.close(server));
 
   it(
     'holds the rate with no 5xx and no lost event',

@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { SmtpSink } from './smtp-sink.js';
 import { ADMIN_KEY } from './test-app.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 const MAIN = path.resolve('dist/main.js');
 
@@ -116,4 +120,40 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** What a test of the built server needs around it: an SMTP sink, a DATA_DIR and, on the server, a schema of its own. */
+export interface ServerSurroundings {
+  sink: SmtpSink;
+  dataDir: string;
+  database: TestDatabase | undefined;
+  /** SMTP_URL and DATA_DIR, and DATABASE_URL and DATABASE_SCHEMA with a database: the base of ServerProcess.start's env. */
+  env: Record<string, string>;
+  /** Kills `server` if given, then closes the sink and the database and removes the directory. */
+  close(server?: ServerProcess): Promise<void>;
+}
+
+export async function prepareServerSurroundings(options: {
+  dataDirPrefix: string;
+  withDatabase: boolean;
+}): Promise<ServerSurroundings> {
+  const sink = await SmtpSink.start();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), options.dataDirPrefix));
+  const database = options.withDatabase ? await createTestDatabase() : undefined;
+  return {
+    sink,
+    dataDir,
+    database,
+    env: {
+      SMTP_URL: sink.url,
+      DATA_DIR: dataDir,
+      ...(database ? { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema! } : {}),
+    },
+    async close(server) {
+      await server?.kill();
+      await sink.close();
+      await database?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
