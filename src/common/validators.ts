@@ -1,4 +1,4 @@
-import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+import { IsObject, registerDecorator, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator';
 import { isValidTimezone } from '../sequences/schedule.js';
 
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9-_]{0,63}$/;
@@ -88,4 +88,16 @@ export function IsBoundedJsonObject(
  */
 export function IsOmittable(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined);
+}
+
+/**
+ * @ValidateNested for a field that holds an object (or, with `each`, a list of objects). ValidateNested alone
+ * walks an array found where an object belongs as if it were a list of them, so `[]` passed as a valid
+ * variant, step or contact and reached the services as a 500 (found by the property tests).
+ */
+export function ValidateNestedObject(options: { each?: boolean } = {}): PropertyDecorator {
+  return (target, propertyName) => {
+    IsObject({ each: options.each })(target, propertyName);
+    ValidateNested({ each: options.each })(target, propertyName);
+  };
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject, IsOmittable } from '../common/validators.js';
+import { IsEmail, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsBoundedJsonObject, IsOmittable, ValidateNestedObject } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
 import { EVENT_NAME } from '../sequences/sequence.dto.js';
 
@@ -86,7 +86,7 @@ export class EventDto {
 
   @ApiPropertyOptional({ type: EventContactDto, description: 'Contact fields to upsert with the event (by e-mail)' })
   @IsOmittable()
-  @ValidateNested()
+  @ValidateNestedObject()
   @Type(() => EventContactDto)
   contact?: EventContactDto;
 }

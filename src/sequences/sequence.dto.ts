@@ -14,9 +14,8 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
-import { IsIanaTimezone, KEY_MESSAGE, KEY_PATTERN } from '../common/validators.js';
+import { IsIanaTimezone, KEY_MESSAGE, KEY_PATTERN, ValidateNestedObject } from '../common/validators.js';
 
 const CLOCK = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -116,7 +115,7 @@ export class UpdateSequenceDto {
 
   @ApiPropertyOptional({ type: SendWindowDto })
   @IsOptional()
-  @ValidateNested()
+  @ValidateNestedObject()
   @Type(() => SendWindowDto)
   sendWindow?: SendWindowDto;
 
@@ -129,7 +128,7 @@ export class UpdateSequenceDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
+  @ValidateNestedObject({ each: true })
   @Type(() => StepDto)
   steps!: StepDto[];
 }

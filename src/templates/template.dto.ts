@@ -10,9 +10,8 @@ import {
   Matches,
   MaxLength,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
-import { KEY_MESSAGE, KEY_PATTERN, IsLocaleTag } from '../common/validators.js';
+import { KEY_MESSAGE, KEY_PATTERN, IsLocaleTag, ValidateNestedObject } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
 
 export class TemplateVariantDto {
@@ -50,7 +49,7 @@ export class UpdateTemplateDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
+  @ValidateNestedObject({ each: true })
   @Type(() => TemplateVariantDto)
   variants!: TemplateVariantDto[];
 }
@@ -87,7 +86,7 @@ export class PreviewTemplateDto {
 
   @ApiPropertyOptional({ type: PreviewContactDto, description: 'Or for this sample contact' })
   @IsOptional()
-  @ValidateNested()
+  @ValidateNestedObject()
   @Type(() => PreviewContactDto)
   contact?: PreviewContactDto;
 

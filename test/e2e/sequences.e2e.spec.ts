@@ -101,6 +101,11 @@ describe('sequences, enrollments and events API', () => {
       ]),
     );
     await post('/v1/sequences', { ...sequence('bad3'), steps: [] }).expect(400);
+    // Arrays where objects belong (found by the property tests: they reached the service as 500s).
+    const arrays = await post('/v1/sequences', { ...sequence('bad4'), steps: [[]], sendWindow: [] }).expect(400);
+    expect(arrays.body.message).toEqual(
+      expect.arrayContaining(['each value in steps must be an object', 'sendWindow must be an object']),
+    );
     expect(await count(`SELECT count(*)::int n FROM sequences`)).toBe(before);
   });
 

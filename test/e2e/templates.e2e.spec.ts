@@ -154,6 +154,13 @@ describe('templates API', () => {
         expect.stringMatching(/^variants\.0\.locale/),
       ]),
     );
+    const nested = await t
+      .http()
+      .post('/v1/templates')
+      .set(t.auth)
+      .send({ key: 'nested', name: 'N', variants: [[]] })
+      .expect(400);
+    expect(nested.body.message).toContain('each value in variants must be an object');
     const dup = await t
       .http()
       .post('/v1/templates')
