@@ -64,10 +64,14 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
         startAt: new Date(Date.now() - 60_000).toISOString(),
       });
 
-      // Kill at a random moment of the sending, restart, again. The first process is killed too.
+      // Kill at a random moment of the sending, restart, again. The first process is killed too. A new
+      // process cannot send until the leases its killed predecessor held expire, so a kill on a timer alone
+      // can land before it sends anything (on a slow machine every kill did, and the loop proved nothing):
+      // each kill waits for this process's own sending to start, then for a random moment of it.
       const killedAt: number[] = [];
       for (let kill = 0; kill < KILLS; kill++) {
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 900));
+        if (!(await sendingStarted(proc, sink))) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 600));
         killedAt.push(sink.messages.length);
         await proc.kill();
         proc = await boot();
@@ -147,6 +151,18 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
     }
   }
 });
+
+/** Waits until the sink receives a message from now on; false when the backlog drained first. */
+async function sendingStarted(server: ServerProcess, sink: SmtpSink): Promise<boolean> {
+  const before = sink.messages.length;
+  const deadline = Date.now() + 60_000;
+  while (sink.messages.length <= before) {
+    if ((await backlog(server)) === 0) return false;
+    if (Date.now() > deadline) throw new Error(`the server sent nothing for 60 s:\n${server.log}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
 
 async function backlog(server: ServerProcess): Promise<number> {
   const response = await fetch(`${server.url}/metrics`);
