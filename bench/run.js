@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --embedded | --both]
+// npm run bench [-- --quick] [-- --embedded | --both] [-- --engine-only | --funnel-only] [-- --profile]
 // Measures, in one run: the transport's limit (bare pooled nodemailer → sink), the engine's throughput through
 // real scheduler passes, the cost of a pass as the table grows, import and segment enrollment through the API,
 // the funnel over ~1M delivery rows, and peak memory. The SMTP sink runs in a separate process. Ratios are the
@@ -20,6 +20,8 @@ const quick = args.has('--quick');
 const profile = args.has('--profile');
 /** --engine-only: steps 1 and 2 (transport and engine), for a quick look at the engine's ratio. */
 const engineOnly = args.has('--engine-only');
+/** --funnel-only: step 5 alone (the funnel over its delivery rows). */
+const funnelOnly = args.has('--funnel-only');
 const modes = args.has('--both') ? ['server', 'embedded'] : args.has('--embedded') ? ['embedded'] : ['server'];
 const SIZE = {
   engine: quick ? 5_000 : 20_000,
@@ -291,169 +293,173 @@ async function run(mode, sink) {
       await call('POST', `/v1/sequences/${key}/activate`);
     }
 
-    // 1. The transport's limit: bare pooled nodemailer, same connections, same rendered message.
-    const sample = await call('POST', '/v1/templates/bench/preview', {
-      contact: { email: 'sample@bench.example', firstName: 'Sam' },
-    });
-    // Measured before and after the engine, and averaged: the machine is shared and drifts within a run.
-    const measureTransport = async (messages = SIZE.engine) => {
-      const transport = nodemailer.createTransport({
-        host: '127.0.0.1',
-        port: sink.port,
-        pool: true,
-        maxConnections: 5,
-        maxMessages: Infinity,
+    if (!funnelOnly) await measureSteps1to4();
+    async function measureSteps1to4() {
+      // 1. The transport's limit: bare pooled nodemailer, same connections, same rendered message.
+      const sample = await call('POST', '/v1/templates/bench/preview', {
+        contact: { email: 'sample@bench.example', firstName: 'Sam' },
       });
+      // Measured before and after the engine, and averaged: the machine is shared and drifts within a run.
+      const measureTransport = async (messages = SIZE.engine) => {
+        const transport = nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: sink.port,
+          pool: true,
+          maxConnections: 5,
+          maxMessages: Infinity,
+        });
+        await sink.reset();
+        const began = process.hrtime.bigint();
+        const inFlight = new Set();
+        for (let i = 0; i < messages; i++) {
+          const send = transport
+            .sendMail({
+              from: 'Touchpoint <no-reply@localhost>',
+              to: `t${i}@bench.example`,
+              subject: sample.subject,
+              html: sample.html,
+              text: sample.text,
+            })
+            .finally(() => inFlight.delete(send));
+          inFlight.add(send);
+          if (inFlight.size >= 10) await Promise.race(inFlight);
+        }
+        await Promise.all(inFlight);
+        transport.close();
+        return messages / seconds(began);
+      };
+      // Both sides warm up first (JIT, connections), so the figures are steady-state ones.
+      await measureTransport(WARMUP);
+      const { result: transportBefore, cpu: transportCpu } = await measuredCpu(measureTransport, SIZE.engine, {
+        sink: sink.pid,
+        server: server.pid,
+      });
+      await log(
+        `transport limit: ${transportBefore.toFixed(0)} mails/s; machine ${transportCpu.cores.toFixed(2)} cores busy, ms CPU per message ${JSON.stringify(transportCpu.msPerMessage)}`,
+      );
+
+      // 2. Engine throughput: N due enrollments sent by real passes.
+      await insertContacts(db, 'warmup', WARMUP);
+      await call('POST', '/v1/sequences/warmup/enrollments', { segment: 'seg-warmup' });
+      await call('POST', '/v1/scheduler/run', {});
+      await insertContacts(db, 'engine', SIZE.engine);
+      await call('POST', '/v1/sequences/engine/enrollments', { segment: 'seg-engine' });
       await sink.reset();
-      const began = process.hrtime.bigint();
-      const inFlight = new Set();
-      for (let i = 0; i < messages; i++) {
-        const send = transport
-          .sendMail({
-            from: 'Touchpoint <no-reply@localhost>',
-            to: `t${i}@bench.example`,
-            subject: sample.subject,
-            html: sample.html,
-            text: sample.text,
-          })
-          .finally(() => inFlight.delete(send));
-        inFlight.add(send);
-        if (inFlight.size >= 10) await Promise.race(inFlight);
-      }
-      await Promise.all(inFlight);
-      transport.close();
-      return messages / seconds(began);
-    };
-    // Both sides warm up first (JIT, connections), so the figures are steady-state ones.
-    await measureTransport(WARMUP);
-    const { result: transportBefore, cpu: transportCpu } = await measuredCpu(measureTransport, SIZE.engine, {
-      sink: sink.pid,
-      server: server.pid,
-    });
-    await log(
-      `transport limit: ${transportBefore.toFixed(0)} mails/s; machine ${transportCpu.cores.toFixed(2)} cores busy, ms CPU per message ${JSON.stringify(transportCpu.msPerMessage)}`,
-    );
+      await mkdir(path.join(here, 'results'), { recursive: true });
+      // Transactions (each statement outside BEGIN is one) per message: the engine's database round trips.
+      const transactions = async () =>
+        (
+          await db.query(
+            `SELECT (xact_commit + xact_rollback)::int AS n FROM pg_stat_database WHERE datname = current_database()`,
+          )
+        )[0]?.n ?? NaN;
+      const transactionsBefore = await transactions();
+      const walPosition = async () => (await db.query(`SELECT pg_current_wal_lsn()::text AS lsn`))[0].lsn;
+      const walBefore = await walPosition();
+      const stopProfile = await server.profile(path.join(here, 'results', `engine-${mode}.cpuprofile`));
+      let start = process.hrtime.bigint();
+      const { result: enginePass, cpu: engineCpu } = await measuredCpu(
+        () => call('POST', '/v1/scheduler/run', {}),
+        SIZE.engine,
+        { sink: sink.pid, server: server.pid },
+      );
+      let pass = enginePass;
+      const engineSeconds = seconds(start);
+      await stopProfile();
+      const delivered = (await sink.count()).count;
+      await sleep(1500); // PostgreSQL publishes a backend's counters at most once a second
+      const transactionsPerMessage = ((await transactions()) - transactionsBefore) / pass.sent;
+      const walBytesPerMessage =
+        (await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 AS bytes`, [walBefore]))[0].bytes /
+        pass.sent;
+      results.engine = {
+        messages: pass.sent,
+        delivered,
+        seconds: engineSeconds,
+        perSecond: pass.sent / engineSeconds,
+        transactionsPerMessage,
+        walBytesPerMessage,
+        cpu: engineCpu,
+      };
+      const transportAfter = await measureTransport();
+      await log(`transport limit: ${transportAfter.toFixed(0)} mails/s`);
+      results.transport = {
+        messages: SIZE.engine,
+        before: transportBefore,
+        after: transportAfter,
+        perSecond: (transportBefore + transportAfter) / 2,
+        cpu: transportCpu,
+      };
+      results.engine.ratioToTransport = results.engine.perSecond / results.transport.perSecond;
+      await log(
+        `engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport; ${transactionsPerMessage.toFixed(2)} database transactions and ${(walBytesPerMessage / 1024).toFixed(1)} KB of WAL per message; machine ${engineCpu.cores.toFixed(2)} cores busy, ms CPU per message ${JSON.stringify(engineCpu.msPerMessage)}`,
+      );
 
-    // 2. Engine throughput: N due enrollments sent by real passes.
-    await insertContacts(db, 'warmup', WARMUP);
-    await call('POST', '/v1/sequences/warmup/enrollments', { segment: 'seg-warmup' });
-    await call('POST', '/v1/scheduler/run', {});
-    await insertContacts(db, 'engine', SIZE.engine);
-    await call('POST', '/v1/sequences/engine/enrollments', { segment: 'seg-engine' });
-    await sink.reset();
-    await mkdir(path.join(here, 'results'), { recursive: true });
-    // Transactions (each statement outside BEGIN is one) per message: the engine's database round trips.
-    const transactions = async () =>
-      (
-        await db.query(
-          `SELECT (xact_commit + xact_rollback)::int AS n FROM pg_stat_database WHERE datname = current_database()`,
-        )
-      )[0]?.n ?? NaN;
-    const transactionsBefore = await transactions();
-    const walPosition = async () => (await db.query(`SELECT pg_current_wal_lsn()::text AS lsn`))[0].lsn;
-    const walBefore = await walPosition();
-    const stopProfile = await server.profile(path.join(here, 'results', `engine-${mode}.cpuprofile`));
-    let start = process.hrtime.bigint();
-    const { result: enginePass, cpu: engineCpu } = await measuredCpu(
-      () => call('POST', '/v1/scheduler/run', {}),
-      SIZE.engine,
-      { sink: sink.pid, server: server.pid },
-    );
-    let pass = enginePass;
-    const engineSeconds = seconds(start);
-    await stopProfile();
-    const delivered = (await sink.count()).count;
-    await sleep(1500); // PostgreSQL publishes a backend's counters at most once a second
-    const transactionsPerMessage = ((await transactions()) - transactionsBefore) / pass.sent;
-    const walBytesPerMessage =
-      (await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 AS bytes`, [walBefore]))[0].bytes /
-      pass.sent;
-    results.engine = {
-      messages: pass.sent,
-      delivered,
-      seconds: engineSeconds,
-      perSecond: pass.sent / engineSeconds,
-      transactionsPerMessage,
-      walBytesPerMessage,
-      cpu: engineCpu,
-    };
-    const transportAfter = await measureTransport();
-    await log(`transport limit: ${transportAfter.toFixed(0)} mails/s`);
-    results.transport = {
-      messages: SIZE.engine,
-      before: transportBefore,
-      after: transportAfter,
-      perSecond: (transportBefore + transportAfter) / 2,
-      cpu: transportCpu,
-    };
-    results.engine.ratioToTransport = results.engine.perSecond / results.transport.perSecond;
-    await log(
-      `engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport; ${transactionsPerMessage.toFixed(2)} database transactions and ${(walBytesPerMessage / 1024).toFixed(1)} KB of WAL per message; machine ${engineCpu.cores.toFixed(2)} cores busy, ms CPU per message ${JSON.stringify(engineCpu.msPerMessage)}`,
-    );
+      if (engineOnly) return;
 
-    if (engineOnly) return results;
-
-    // 3. Pass cost: 10,000 due among 10,000 active, then 10,000 due among SIZE.big active.
-    await insertEnrolled(db, 'small', SIZE.due, SIZE.due);
-    start = process.hrtime.bigint();
-    pass = await call('POST', '/v1/scheduler/run', {});
-    const smallSeconds = seconds(start);
-    await insertEnrolled(db, 'big', SIZE.big, SIZE.due);
-    const plan = await db.query(
-      `EXPLAIN SELECT e.id FROM enrollments e WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= now()
+      // 3. Pass cost: 10,000 due among 10,000 active, then 10,000 due among SIZE.big active.
+      await insertEnrolled(db, 'small', SIZE.due, SIZE.due);
+      start = process.hrtime.bigint();
+      pass = await call('POST', '/v1/scheduler/run', {});
+      const smallSeconds = seconds(start);
+      await insertEnrolled(db, 'big', SIZE.big, SIZE.due);
+      const plan = await db.query(
+        `EXPLAIN SELECT e.id FROM enrollments e WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= now()
          AND (e.locked_until IS NULL OR e.locked_until < now()) ORDER BY e.next_due_at LIMIT 1000 FOR UPDATE SKIP LOCKED`,
-    );
-    start = process.hrtime.bigint();
-    const bigPass = await call('POST', '/v1/scheduler/run', {});
-    const bigSeconds = seconds(start);
-    results.passCost = {
-      small: { active: SIZE.due, due: SIZE.due, sent: pass.sent, seconds: smallSeconds },
-      big: { active: SIZE.big, due: SIZE.due, sent: bigPass.sent, seconds: bigSeconds },
-      ratio: bigSeconds / smallSeconds,
-      claimPlan: plan.map((row) => row['QUERY PLAN']),
-    };
-    await log(
-      `pass: ${smallSeconds.toFixed(2)} s over ${SIZE.due} active, ${bigSeconds.toFixed(2)} s over ${SIZE.big} active → ratio ${results.passCost.ratio.toFixed(2)}`,
-    );
+      );
+      start = process.hrtime.bigint();
+      const bigPass = await call('POST', '/v1/scheduler/run', {});
+      const bigSeconds = seconds(start);
+      results.passCost = {
+        small: { active: SIZE.due, due: SIZE.due, sent: pass.sent, seconds: smallSeconds },
+        big: { active: SIZE.big, due: SIZE.due, sent: bigPass.sent, seconds: bigSeconds },
+        ratio: bigSeconds / smallSeconds,
+        claimPlan: plan.map((row) => row['QUERY PLAN']),
+      };
+      await log(
+        `pass: ${smallSeconds.toFixed(2)} s over ${SIZE.due} active, ${bigSeconds.toFixed(2)} s over ${SIZE.big} active → ratio ${results.passCost.ratio.toFixed(2)}`,
+      );
 
-    // 4. Import through the API (10 calls of 10,000) and a 100,000-contact segment enrollment.
-    start = process.hrtime.bigint();
-    for (let batch = 0; batch < SIZE.import / 10_000; batch++) {
-      const rows = Array.from({ length: 10_000 }, (_, i) => ({
-        email: `imp${batch * 10_000 + i}@bench.example`,
-        firstName: 'Ана',
-        locale: i % 2 ? 'ro' : 'ru',
-        timezone: 'Europe/Chisinau',
-        attributes: { bench: 'import', n: i },
-      }));
-      const result = await call('POST', '/v1/contacts/import', rows);
-      if (result.created !== 10_000) throw new Error(`import created ${result.created}`);
+      // 4. Import through the API (10 calls of 10,000) and a 100,000-contact segment enrollment.
+      start = process.hrtime.bigint();
+      for (let batch = 0; batch < SIZE.import / 10_000; batch++) {
+        const rows = Array.from({ length: 10_000 }, (_, i) => ({
+          email: `imp${batch * 10_000 + i}@bench.example`,
+          firstName: 'Ана',
+          locale: i % 2 ? 'ro' : 'ru',
+          timezone: 'Europe/Chisinau',
+          attributes: { bench: 'import', n: i },
+        }));
+        const result = await call('POST', '/v1/contacts/import', rows);
+        if (result.created !== 10_000) throw new Error(`import created ${result.created}`);
+      }
+      const importSeconds = seconds(start);
+      start = process.hrtime.bigint();
+      const enrolled = await call('POST', '/v1/sequences/import/enrollments', { segment: 'seg-import' });
+      const enrollSeconds = seconds(start);
+      results.import = { contacts: SIZE.import, seconds: importSeconds, perSecond: SIZE.import / importSeconds };
+      results.segmentEnrollment = {
+        enrolled: enrolled.enrolled,
+        seconds: enrollSeconds,
+        perSecond: enrolled.enrolled / enrollSeconds,
+      };
+      await log(
+        `import: ${importSeconds.toFixed(1)} s for ${SIZE.import}; segment enrollment: ${enrollSeconds.toFixed(1)} s for ${enrolled.enrolled}`,
+      );
+
+      const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
+      results.memory = { peakRssMb: await server.peakRssMb(), contacts };
+      await log(
+        `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`,
+      );
     }
-    const importSeconds = seconds(start);
-    start = process.hrtime.bigint();
-    const enrolled = await call('POST', '/v1/sequences/import/enrollments', { segment: 'seg-import' });
-    const enrollSeconds = seconds(start);
-    results.import = { contacts: SIZE.import, seconds: importSeconds, perSecond: SIZE.import / importSeconds };
-    results.segmentEnrollment = {
-      enrolled: enrolled.enrolled,
-      seconds: enrollSeconds,
-      perSecond: enrolled.enrolled / enrollSeconds,
-    };
-    await log(
-      `import: ${importSeconds.toFixed(1)} s for ${SIZE.import}; segment enrollment: ${enrollSeconds.toFixed(1)} s for ${enrolled.enrolled}`,
-    );
-
-    const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
-    results.memory = { peakRssMb: await server.peakRssMb(), contacts };
-    await log(
-      `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`,
-    );
+    if (engineOnly) return results;
 
     // 5. The funnel over ~1M delivery rows (5 steps reached by each of SIZE.funnelEnrollments enrollments).
     const deliveries = await insertFunnelData(db, SIZE.funnelEnrollments);
     const funnelTimes = [];
     for (let i = 0; i < 3; i++) {
-      start = process.hrtime.bigint();
+      const start = process.hrtime.bigint();
       await call('GET', '/v1/sequences/funnel/funnel');
       funnelTimes.push(seconds(start));
     }
