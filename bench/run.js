@@ -532,6 +532,13 @@ async function insertFunnelData(db, enrollments) {
      WHERE e.sequence_id = $1`,
     [sequenceId],
   );
+  // As the scheduler leaves it after sending each enrollment all five steps.
+  await db.query(
+    `UPDATE enrollments SET last_sent_step_id =
+       (SELECT id FROM sequence_steps WHERE sequence_id = $1 ORDER BY position DESC LIMIT 1)
+     WHERE sequence_id = $1`,
+    [sequenceId],
+  );
   await db.query('ANALYZE');
   return (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE sequence_id = $1`, [sequenceId]))[0].n;
 }

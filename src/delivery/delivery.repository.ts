@@ -62,6 +62,8 @@ export interface EnrollmentUpdate {
   next_due_at: string | null;
   status: string;
   exit_reason: string | null;
+  /** The last step sent; undefined or null: unchanged. */
+  last_sent_step_id?: string | null;
 }
 
 /** One array per column, in the order given: the parameters of an `unnest($1::…[], $2::…[], …)`. */
@@ -237,18 +239,32 @@ export class DeliveryRepository {
   }
 
   /**
-   * Moves claimed enrollments on and releases them. Guarded by status and owner: an enrollment that was
-   * converted, unsubscribed or exited meanwhile keeps that state.
+   * Moves claimed enrollments on and releases them. Guarded by owner, and by status: an enrollment that was
+   * converted, unsubscribed or exited meanwhile keeps that state — but still records the step it was sent
+   * while the exit came in (the gate had passed), so the funnel counts the loss after the email they got.
    */
   async updateEnrollments(owner: string, rows: EnrollmentUpdate[], now: Date): Promise<void> {
     if (rows.length === 0) return;
+    const live = `e.status = 'active'`;
     await this.dataSource.query(
-      `UPDATE enrollments e SET next_step_id = x.next_step_id, next_due_at = x.next_due_at, status = x.status,
-              exit_reason = x.exit_reason, ended_at = CASE WHEN x.status = 'active' THEN NULL ELSE $3::timestamptz END,
-              locked_by = NULL, locked_until = NULL, updated_at = $3
-       FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, next_step_id uuid, next_due_at timestamptz, status text, exit_reason text)
-       WHERE e.id = x.id AND e.locked_by = $1 AND e.status = 'active'`,
-      [owner, JSON.stringify(rows), now],
+      `UPDATE enrollments e SET
+              next_step_id = CASE WHEN ${live} THEN x.next_step_id ELSE e.next_step_id END,
+              next_due_at = CASE WHEN ${live} THEN x.next_due_at ELSE e.next_due_at END,
+              status = CASE WHEN ${live} THEN x.status ELSE e.status END,
+              exit_reason = CASE WHEN ${live} THEN x.exit_reason ELSE e.exit_reason END,
+              ended_at = CASE WHEN NOT ${live} THEN e.ended_at WHEN x.status = 'active' THEN NULL ELSE $7::timestamptz END,
+              last_sent_step_id = COALESCE(x.last_sent_step_id, e.last_sent_step_id),
+              locked_by = NULL, locked_until = NULL, updated_at = $7
+       FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $8::uuid[])
+              AS x(id, next_step_id, next_due_at, status, exit_reason, last_sent_step_id)
+       WHERE e.id = x.id AND e.locked_by = $1
+         AND (${live} OR (x.last_sent_step_id IS NOT NULL AND x.last_sent_step_id IS DISTINCT FROM e.last_sent_step_id))`,
+      [
+        owner,
+        ...columns(rows, ['id', 'next_step_id', 'next_due_at', 'status', 'exit_reason']),
+        now,
+        rows.map((row) => row.last_sent_step_id ?? null),
+      ],
     );
   }
 

@@ -255,8 +255,14 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     const notes: NoteRow[] = [];
     const updates: EnrollmentUpdate[] = [];
     const jobs: SendJob[] = [];
+    // The last step each enrollment was sent, from the delivery log: a send whose enrollment update a crash
+    // lost is counted again this way.
+    const lastSent = new Map<string, string>();
     for (const row of claimed) {
       const sequence = await this.sequence(state, row.sequence_id);
+      const rows = existing.get(row.enrollment_id);
+      const sent = rows && sequence.steps.findLast((step) => rows.get(step.id)?.status === 'sent');
+      if (sent) lastSent.set(row.enrollment_id, sent.id);
       const zone = row.timezone ?? sequence.default_timezone ?? DEFAULT_TIMEZONE;
       const plan = planEnrollment({
         now,
@@ -334,6 +340,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.deliveries.inc({ status: note.status, reason: note.status === 'deferred' ? 'window' : note.reason });
     }
     updates.push(...(await this.send(state, jobs)));
+    for (const update of updates) update.last_sent_step_id ??= lastSent.get(update.id) ?? null;
     await this.repository.updateEnrollments(state.owner, updates, now);
   }
 
@@ -389,25 +396,16 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           const chunk = Math.floor(index / concurrency);
           const gate = (await gateChunk(chunk)).get(claimed.enrollment_id);
           void gateChunk(chunk + 1);
-          const moveOn = () => {
+          const moveOn = (sent: boolean) => {
             const next = nextStep(job.sequence.steps, step, claimed.start_at, job.zone);
-            updates.push(
-              next
-                ? {
-                    id: claimed.enrollment_id,
-                    next_step_id: next.step.id,
-                    next_due_at: next.dueAt.toISOString(),
-                    status: 'active',
-                    exit_reason: null,
-                  }
-                : {
-                    id: claimed.enrollment_id,
-                    next_step_id: null,
-                    next_due_at: null,
-                    status: 'completed',
-                    exit_reason: null,
-                  },
-            );
+            updates.push({
+              id: claimed.enrollment_id,
+              next_step_id: next?.step.id ?? null,
+              next_due_at: next?.dueAt.toISOString() ?? null,
+              status: next ? 'active' : 'completed',
+              exit_reason: null,
+              ...(sent ? { last_sent_step_id: step.id } : {}),
+            });
           };
           if (!gate) {
             // The gate refused: an exit won, or the contact is no longer active. Look again next pass.
@@ -455,7 +453,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
               smtp_response: sent.response,
               sent_at: now.toISOString(),
             });
-            moveOn();
+            moveOn(true);
           } catch (error) {
             if (error instanceof SendError && error.transient && gate.attempts < this.config.smtpMaxAttempts) {
               const retryAt = new Date(now.getTime() + retryDelayMs(gate.attempts, this.config.smtpRetryBaseMs));
@@ -486,7 +484,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
               smtp_response: error instanceof SendError ? error.response : null,
             });
             if (error instanceof SendError && error.hardBounce) bounced.push(claimed.contact_id);
-            moveOn();
+            moveOn(false);
           } finally {
             recorded.push(outcome);
             written.push(outcomes.submit(outcome));

@@ -50,13 +50,13 @@ export interface CohortFilter {
  * unsubscribed, or dropped out (bounced or exited) after it.
  *
  * Cost (see docs/funnel.md): one pass over the sequence's delivery rows, grouped by step — joined to the
- * cohort only when a range or a breakdown narrows it; the "last step sent" lookup runs only for the
- * enrollments that ended badly, through deliveries_enrollment_idx.
+ * cohort only when a range or a breakdown narrows it — and one over its enrollments, which carry the last
+ * step each was sent (`last_sent_step_id`, kept by the scheduler). Contacts are joined only for a breakdown.
  */
 function funnelSql(narrowed: boolean, filter: string): string {
   return `
     WITH cohort AS MATERIALIZED (
-      SELECT e.id, e.status FROM enrollments e JOIN contacts c ON c.id = e.contact_id
+      SELECT e.id, e.status, e.last_sent_step_id FROM enrollments e ${filter ? 'JOIN contacts c ON c.id = e.contact_id' : ''}
       WHERE e.sequence_id = $1 AND ($2::timestamptz IS NULL OR e.start_at >= $2) AND ($3::timestamptz IS NULL OR e.start_at < $3)
         ${filter}
     ), per_step AS (
@@ -71,15 +71,12 @@ function funnelSql(narrowed: boolean, filter: string): string {
       GROUP BY d.step_id
     ), endings AS (
       -- People are lost after the last email they actually received.
-      SELECT last_sent.step_id,
-             count(*) FILTER (WHERE cohort.status = 'unsubscribed')::int AS unsubscribed_after,
-             count(*) FILTER (WHERE cohort.status IN ('bounced', 'exited'))::int AS dropped_after
+      SELECT last_sent_step_id AS step_id,
+             count(*) FILTER (WHERE status = 'unsubscribed')::int AS unsubscribed_after,
+             count(*) FILTER (WHERE status IN ('bounced', 'exited'))::int AS dropped_after
       FROM cohort
-      CROSS JOIN LATERAL (
-        SELECT d.step_id FROM deliveries d JOIN sequence_steps st ON st.id = d.step_id
-        WHERE d.enrollment_id = cohort.id AND d.status = 'sent' ORDER BY st.position DESC LIMIT 1) last_sent
-      WHERE cohort.status IN ('unsubscribed', 'bounced', 'exited')
-      GROUP BY last_sent.step_id
+      WHERE status IN ('unsubscribed', 'bounced', 'exited') AND last_sent_step_id IS NOT NULL
+      GROUP BY last_sent_step_id
     ), conversions_after AS (
       SELECT v.attributed_step_id AS step_id, count(*)::int AS converted_after
       FROM conversions v ${narrowed ? 'JOIN cohort ON cohort.id = v.enrollment_id' : ''}

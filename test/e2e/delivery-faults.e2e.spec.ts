@@ -150,6 +150,73 @@ describe('delivery engine: faults', () => {
     expect((await log('crash@example.com'))[1]).toMatchObject({ key: 'second', status: 'sent' });
   });
 
+  /** The funnel of the enrollments whose day 0 is `day` (each test below gets a day of its own). */
+  const funnelOf = async (day: string) =>
+    (
+      await t
+        .http()
+        .get(`/v1/sequences/two-steps/funnel?since=${day}T00:00:00Z&until=${day}T23:59:59Z`)
+        .set(t.auth)
+        .expect(200)
+    ).body as { steps: Array<{ key: string; sent: number; droppedAfter: number }> };
+  const enrollmentOf = async (email: string) =>
+    (
+      await t.pool.query<{ id: string; status: string }>(
+        `SELECT e.id, e.status FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE c.email = $1`,
+        [email],
+      )
+    ).rows[0]!;
+
+  it('counts a loss after the email that was being sent when the exit came in', async () => {
+    const day0 = new Date('2026-12-02T10:00:00Z');
+    await signup('inflight@example.com', day0);
+    const { id } = await enrollmentOf('inflight@example.com');
+    // The exit lands while the SMTP server holds the message (past the gate, before the outcome).
+    let exiting: Promise<unknown> | undefined;
+    sink.respondWith(({ to }) => {
+      if (!to.includes('inflight@example.com')) return undefined;
+      // `.then` sends it now (a supertest request waits to be awaited).
+      exiting ??= post(`/v1/enrollments/${id}/exit`, {})
+        .expect(200)
+        .then(() => undefined);
+      return { delayMs: 500 };
+    });
+    expect(await pass(new Date(day0.getTime() + 60_000))).toMatchObject({ sent: 1 });
+    await exiting;
+    expect(await enrollmentOf('inflight@example.com')).toMatchObject({ status: 'exited' });
+    const funnel = await funnelOf('2026-12-02');
+    expect(funnel.steps.map(({ key, sent, droppedAfter }) => ({ key, sent, droppedAfter }))).toEqual([
+      { key: 'first', sent: 1, droppedAfter: 1 },
+      { key: 'second', sent: 0, droppedAfter: 0 },
+    ]);
+  });
+
+  it('moves on past a send recorded just before a crash, without resending, and still counts a loss after it', async () => {
+    const day0 = new Date('2026-12-03T10:00:00Z');
+    await signup('recorded@example.com', day0);
+    // A crash after the outcome was written and before the enrollment moved on leaves it at `first`, leased.
+    await t.pool.query(
+      `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, attempts, sent_at)
+       SELECT e.contact_id, e.id, e.sequence_id, e.next_step_id, 'sent', 1, $2::timestamptz
+       FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE c.email = $1`,
+      ['recorded@example.com', day0],
+    );
+    await t.pool.query(
+      `UPDATE enrollments SET locked_by = 'dead-instance', locked_until = $2 FROM contacts c
+       WHERE c.id = enrollments.contact_id AND c.email = $1`,
+      ['recorded@example.com', new Date(day0.getTime() + 5 * 60_000)],
+    );
+    expect(await pass(new Date(day0.getTime() + 6 * 60_000))).toMatchObject({ claimed: 1, sent: 0 });
+    expect(sink.to('recorded@example.com')).toHaveLength(0);
+    const { id } = await enrollmentOf('recorded@example.com');
+    await post(`/v1/enrollments/${id}/exit`, {}).expect(200);
+    const funnel = await funnelOf('2026-12-03');
+    expect(funnel.steps.map(({ key, droppedAfter }) => ({ key, droppedAfter }))).toEqual([
+      { key: 'first', droppedAfter: 1 },
+      { key: 'second', droppedAfter: 0 },
+    ]);
+  });
+
   it('skips steps overdue beyond maxLatenessHours after downtime instead of blasting them, one send per pass', async () => {
     await signup('late@example.com', new Date('2026-11-20T10:00:00Z')); // day 0 four days ago
     const result = await pass(minutes(1));

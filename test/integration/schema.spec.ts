@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { QueryRunner } from 'typeorm';
+import { EnrollmentLastSent1764300000000 } from '../../src/database/migrations/1764300000000-enrollment-last-sent.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The keys that carry the engine's guarantees, checked on the real database (embedded or server). */
@@ -52,6 +54,45 @@ describe('schema created by the migrations', () => {
         'tracking_events',
       ]),
     );
+  });
+
+  it('fills each enrollment’s last step sent from the delivery log when the column is added', async () => {
+    const { contactId, sequenceId, stepId } = await seed();
+    const later = await pool.query(
+      `INSERT INTO sequence_steps (sequence_id, key, position, day_offset, template_id)
+       SELECT sequence_id, k, p, p, template_id FROM sequence_steps, (VALUES ('later', 1), ('last', 2)) v(k, p)
+       WHERE id = $1 RETURNING id`,
+      [stepId],
+    );
+    const [laterId, lastId] = later.rows.map((row: { id: string }) => row.id);
+    const enrollment = await pool.query(
+      `INSERT INTO enrollments (contact_id, sequence_id, start_at, status) VALUES ($1, $2, now(), 'exited') RETURNING id`,
+      [contactId, sequenceId],
+    );
+    const unsent = await pool.query(
+      `INSERT INTO enrollments (contact_id, sequence_id, start_at, status) VALUES ($1, $2, now(), 'active') RETURNING id`,
+      [contactId, sequenceId],
+    );
+    // Sent the first two steps (logged in the other order), failed the last one.
+    for (const [step, status, reason] of [
+      [laterId, 'sent', null],
+      [stepId, 'sent', null],
+      [lastId, 'failed', '550 no such user'],
+    ]) {
+      await pool.query(
+        `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [contactId, enrollment.rows[0].id, sequenceId, step, status, reason],
+      );
+    }
+    const runner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
+    const migration = new EnrollmentLastSent1764300000000();
+    await migration.down(runner);
+    await migration.up(runner);
+    const rows = await pool.query(`SELECT id, last_sent_step_id FROM enrollments WHERE sequence_id = $1`, [sequenceId]);
+    expect(Object.fromEntries(rows.rows.map((row) => [row.id, row.last_sent_step_id]))).toEqual({
+      [enrollment.rows[0].id]: laterId,
+      [unsent.rows[0].id]: null,
+    });
   });
 
   it('refuses a second delivery row for the same (enrollment, step)', async () => {
