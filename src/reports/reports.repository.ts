@@ -50,56 +50,59 @@ export interface CohortFilter {
  * unsubscribed, or dropped out (bounced or exited) after it.
  *
  * Cost (see docs/funnel.md): one pass over the sequence's delivery rows, grouped by step — joined to the
- * cohort only when a range or a breakdown narrows it — and one over its enrollments, which carry the last
- * step each was sent (`last_sent_step_id`, kept by the scheduler). Contacts are joined only for a breakdown.
+ * cohort only when a range or a breakdown narrows it — and one over its enrollments, grouped by the last
+ * step each was sent (`last_sent_step_id`, kept by the scheduler), which gives both the losses per step
+ * and the totals. The cohort is inlined, not materialized: the planner then hashes the enrollments and
+ * streams the delivery rows past them in parallel (a materialized cohort made it hash the 1M delivery rows
+ * instead, 3× slower). Contacts are joined only for a breakdown.
  */
 function funnelSql(narrowed: boolean, filter: string): string {
-  return `
-    WITH cohort AS MATERIALIZED (
-      SELECT e.id, e.status, e.last_sent_step_id FROM enrollments e ${filter ? 'JOIN contacts c ON c.id = e.contact_id' : ''}
+  const cohort = `enrollments e ${filter ? 'JOIN contacts c ON c.id = e.contact_id' : ''}
       WHERE e.sequence_id = $1 AND ($2::timestamptz IS NULL OR e.start_at >= $2) AND ($3::timestamptz IS NULL OR e.start_at < $3)
-        ${filter}
-    ), per_step AS (
+        ${filter}`;
+  return `
+    WITH per_step AS (
       SELECT d.step_id, count(*)::int AS reached,
              count(*) FILTER (WHERE d.status = 'sent')::int AS sent,
              count(*) FILTER (WHERE d.status = 'failed')::int AS failed,
              count(*) FILTER (WHERE d.status = 'skipped')::int AS skipped,
              count(d.opened_at)::int AS opened,
              count(d.clicked_at)::int AS clicked
-      FROM deliveries d ${narrowed ? 'JOIN cohort ON cohort.id = d.enrollment_id' : ''}
-      WHERE d.sequence_id = $1
+      FROM deliveries d ${narrowed ? `WHERE d.enrollment_id IN (SELECT e.id FROM ${cohort}) AND` : 'WHERE'} d.sequence_id = $1
       GROUP BY d.step_id
-    ), endings AS (
+    ), by_last_sent AS (
       -- People are lost after the last email they actually received.
-      SELECT last_sent_step_id AS step_id,
-             count(*) FILTER (WHERE status = 'unsubscribed')::int AS unsubscribed_after,
-             count(*) FILTER (WHERE status IN ('bounced', 'exited'))::int AS dropped_after
-      FROM cohort
-      WHERE status IN ('unsubscribed', 'bounced', 'exited') AND last_sent_step_id IS NOT NULL
-      GROUP BY last_sent_step_id
+      SELECT e.last_sent_step_id AS step_id, count(*)::int AS enrolled,
+             count(*) FILTER (WHERE e.status = 'active')::int AS active,
+             count(*) FILTER (WHERE e.status = 'completed')::int AS completed,
+             count(*) FILTER (WHERE e.status = 'converted')::int AS converted,
+             count(*) FILTER (WHERE e.status = 'unsubscribed')::int AS unsubscribed,
+             count(*) FILTER (WHERE e.status = 'bounced')::int AS bounced,
+             count(*) FILTER (WHERE e.status = 'exited')::int AS exited
+      FROM ${cohort}
+      GROUP BY e.last_sent_step_id
     ), conversions_after AS (
       SELECT v.attributed_step_id AS step_id, count(*)::int AS converted_after
-      FROM conversions v ${narrowed ? 'JOIN cohort ON cohort.id = v.enrollment_id' : ''}
-      WHERE v.sequence_id = $1 AND v.attributed_step_id IS NOT NULL GROUP BY v.attributed_step_id
+      FROM conversions v
+      WHERE ${narrowed ? `v.enrollment_id IN (SELECT e.id FROM ${cohort}) AND` : ''} v.sequence_id = $1
+        AND v.attributed_step_id IS NOT NULL
+      GROUP BY v.attributed_step_id
     ), totals AS (
-      SELECT count(*)::int AS enrolled,
-             count(*) FILTER (WHERE status = 'active')::int AS active,
-             count(*) FILTER (WHERE status = 'completed')::int AS completed,
-             count(*) FILTER (WHERE status = 'converted')::int AS converted,
-             count(*) FILTER (WHERE status = 'unsubscribed')::int AS unsubscribed,
-             count(*) FILTER (WHERE status = 'bounced')::int AS bounced,
-             count(*) FILTER (WHERE status = 'exited')::int AS exited
-      FROM cohort
+      SELECT COALESCE(sum(enrolled), 0)::int AS enrolled, COALESCE(sum(active), 0)::int AS active,
+             COALESCE(sum(completed), 0)::int AS completed, COALESCE(sum(converted), 0)::int AS converted,
+             COALESCE(sum(unsubscribed), 0)::int AS unsubscribed, COALESCE(sum(bounced), 0)::int AS bounced,
+             COALESCE(sum(exited), 0)::int AS exited
+      FROM by_last_sent
     )
     SELECT st.key, st.position, st.day_offset,
            COALESCE(p.reached, 0) AS reached, COALESCE(p.sent, 0) AS sent, COALESCE(p.failed, 0) AS failed,
            COALESCE(p.skipped, 0) AS skipped, COALESCE(p.opened, 0) AS opened, COALESCE(p.clicked, 0) AS clicked,
-           COALESCE(v.converted_after, 0) AS converted_after, COALESCE(en.unsubscribed_after, 0) AS unsubscribed_after,
-           COALESCE(en.dropped_after, 0) AS dropped_after,
+           COALESCE(v.converted_after, 0) AS converted_after, COALESCE(en.unsubscribed, 0) AS unsubscribed_after,
+           COALESCE(en.bounced + en.exited, 0) AS dropped_after,
            (SELECT row_to_json(totals) FROM totals) AS totals
     FROM sequence_steps st
     LEFT JOIN per_step p ON p.step_id = st.id
-    LEFT JOIN endings en ON en.step_id = st.id
+    LEFT JOIN by_last_sent en ON en.step_id = st.id
     LEFT JOIN conversions_after v ON v.step_id = st.id
     WHERE st.sequence_id = $1 AND st.removed_at IS NULL
     ORDER BY st.position`;

@@ -92,6 +92,7 @@ export class ReportsService {
         groups.push({
           value: language,
           filter: (first) => ({
+            // The expression of contacts_language_stats (migration 1764300000000): keep them the same.
             sql: `COALESCE(split_part(lower(c.locale), '-', 1), '') = $${first}`,
             params: [language],
           }),

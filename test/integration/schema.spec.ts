@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { QueryRunner } from 'typeorm';
-import { EnrollmentLastSent1764300000000 } from '../../src/database/migrations/1764300000000-enrollment-last-sent.js';
+import { FunnelReadPath1764300000000 } from '../../src/database/migrations/1764300000000-funnel-read-path.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The keys that carry the engine's guarantees, checked on the real database (embedded or server). */
@@ -85,7 +85,7 @@ describe('schema created by the migrations', () => {
       );
     }
     const runner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
-    const migration = new EnrollmentLastSent1764300000000();
+    const migration = new FunnelReadPath1764300000000();
     await migration.down(runner);
     await migration.up(runner);
     const rows = await pool.query(`SELECT id, last_sent_step_id FROM enrollments WHERE sequence_id = $1`, [sequenceId]);
