@@ -249,8 +249,6 @@ async function run(mode, sink) {
     DATABASE_POOL_SIZE: '10',
     // To compare the engine with nodemailer on the scheduler's thread: SMTP_WORKER_THREAD=false npm run bench.
     SMTP_WORKER_THREAD: process.env.SMTP_WORKER_THREAD ?? 'true',
-    // And the embedded database with the main thread: EMBEDDED_DATABASE_THREAD=false npm run bench -- --embedded.
-    EMBEDDED_DATABASE_THREAD: process.env.EMBEDDED_DATABASE_THREAD ?? 'true',
     ...(mode === 'server'
       ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }
       : { EMBEDDED_DATABASE_PORT: String(embeddedPort) }),

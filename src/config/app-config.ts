@@ -11,8 +11,6 @@ export interface AppConfig {
   dataDir: string;
   /** Loopback port of the embedded database's socket (0: any free port); lets psql or a script look in. */
   embeddedDatabasePort: number;
-  /** The embedded database on a worker thread of its own (default) or on the main thread. */
-  embeddedDatabaseThread: boolean;
   smtpUrl: string | undefined;
   smtpMaxConnections: number;
   /** nodemailer in a worker thread (default) or on the scheduler's thread. */
@@ -145,7 +143,6 @@ export function loadConfig(env: Environment): AppConfig {
   const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(read.string('DATA_DIR', './data'));
   const embeddedDatabasePort = read.integer('EMBEDDED_DATABASE_PORT', 0, 0, 65535);
-  const embeddedDatabaseThread = read.boolean('EMBEDDED_DATABASE_THREAD', true);
   const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
   const smtpMaxConnections = read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 1000);
   const smtpWorkerThread = read.boolean('SMTP_WORKER_THREAD', true);
@@ -198,7 +195,6 @@ export function loadConfig(env: Environment): AppConfig {
     databaseUrl,
     dataDir,
     embeddedDatabasePort,
-    embeddedDatabaseThread,
     smtpUrl,
     smtpMaxConnections,
     smtpWorkerThread,

@@ -3,14 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { type EmbeddedDatabase, EmbeddedPostgres, EmbeddedPostgresThread } from './embedded-postgres.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
 import { migrations } from './migrations/index.js';
 
 /** Where the data lives: a server from DATABASE_URL, or the embedded PostgreSQL under DATA_DIR. */
 export class DatabaseTarget {
   constructor(
     readonly url: string,
-    readonly embedded: EmbeddedDatabase | undefined,
+    readonly embedded: EmbeddedPostgres | undefined,
   ) {}
 
   get kind(): 'server' | 'embedded' {
@@ -27,20 +27,13 @@ async function openTarget(config: AppConfig): Promise<DatabaseTarget> {
   }
   // The socket server must accept every pooled connection, or queries fail with ECONNRESET; a few more
   // are left for psql or a script on EMBEDDED_DATABASE_PORT.
-  const options = {
+  const embedded = await EmbeddedPostgres.start({
     dataDir: config.dataDir,
     port: config.embeddedDatabasePort,
     maxConnections: config.databasePoolSize + 6,
-  };
-  const embedded = config.embeddedDatabaseThread
-    ? await EmbeddedPostgresThread.start(options, (reason) => {
-        // Nothing works without the database: stop as a crash would, and let the supervisor restart us.
-        logger.fatal(`${reason}; stopping`);
-        process.exit(1);
-      })
-    : await EmbeddedPostgres.start(options);
+  });
   logger.log(
-    `Using embedded PostgreSQL in ${config.dataDir}/pgdata at ${embedded.url}${config.embeddedDatabaseThread ? ' on its own thread' : ''} (set DATABASE_URL for a server)`,
+    `Using embedded PostgreSQL in ${config.dataDir}/pgdata at ${embedded.url} (set DATABASE_URL for a server)`,
   );
   return new DatabaseTarget(embedded.url, embedded);
 }

@@ -1,34 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { EmbeddedWorkerReply } from './embedded-postgres-worker.js';
 import { ExchangeQueryQueue } from './pglite-query-queue.js';
-
-export interface EmbeddedPostgresOptions {
-  /** A directory (the database goes in its `pgdata/`), or `memory://`. */
-  dataDir: string;
-  /** Loopback port of the socket; 0 or omitted: any free port. */
-  port?: number;
-  maxConnections: number;
-  loadDataDir?: Blob;
-}
-
-/** An embedded database being served: where to connect, and how to close it. */
-export interface EmbeddedDatabase {
-  readonly url: string;
-  stop(): Promise<void>;
-}
 
 /**
  * PostgreSQL embedded in the process (PGlite), reached over a loopback socket with the ordinary
  * `pg` driver, so the embedded default and a real server share one code path and one SQL dialect.
  * One backend serves every connection: fine for a laptop or a small shop, not for scale-out.
  */
-export class EmbeddedPostgres implements EmbeddedDatabase {
+export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
@@ -37,7 +18,13 @@ export class EmbeddedPostgres implements EmbeddedDatabase {
   ) {}
 
   /** Opens (creating on first use) the database under `dataDir`, or an in-memory one for `memory://`. */
-  static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  static async start(options: {
+    dataDir: string;
+    /** Loopback port of the socket; 0 or omitted: any free port. */
+    port?: number;
+    maxConnections: number;
+    loadDataDir?: Blob;
+  }): Promise<EmbeddedPostgres> {
     let lockFile: string | undefined;
     let db: PGlite;
     if (options.dataDir === 'memory://') {
@@ -71,68 +58,6 @@ export class EmbeddedPostgres implements EmbeddedDatabase {
     await this.db.close();
     if (this.lockFile) await rm(this.lockFile, { force: true });
   }
-}
-
-/**
- * The embedded database on a worker thread of its own (the server's default). PGlite executes every query
- * synchronously in WebAssembly on the thread that owns it: on the main thread, each query stopped the
- * scheduler, rendering and HTTP for its whole duration, and that one thread bounded the engine. Here the
- * database gets a core while the main thread works; clients reach it over the same loopback socket.
- * The database dying takes the process down (`onLost`), as it would if it ran in the main thread.
- */
-export class EmbeddedPostgresThread implements EmbeddedDatabase {
-  private stopping = false;
-
-  private constructor(
-    private readonly worker: Worker,
-    readonly url: string,
-  ) {}
-
-  static async start(
-    options: Omit<EmbeddedPostgresOptions, 'loadDataDir'>,
-    onLost: (reason: string) => void,
-  ): Promise<EmbeddedPostgresThread> {
-    const worker = new Worker(workerScript(), { workerData: options });
-    const url = await new Promise<string>((resolve, reject) => {
-      worker.once('message', (reply: EmbeddedWorkerReply) =>
-        reply.kind === 'started'
-          ? resolve(reply.url)
-          : reject(new Error(reply.kind === 'failed' ? reply.message : 'stopped')),
-      );
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`embedded database thread exited (code ${code}) while opening`)));
-    });
-    const thread = new EmbeddedPostgresThread(worker, url);
-    worker.removeAllListeners();
-    worker.on('error', (error) => thread.lost(`embedded database thread failed: ${error.message}`, onLost));
-    worker.on('exit', (code) => thread.lost(`embedded database thread exited (code ${code})`, onLost));
-    return thread;
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage('stop');
-    // A database that cannot close within this is stopped the hard way (as a crash would).
-    const timer = setTimeout(() => void this.worker.terminate(), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private lost(reason: string, onLost: (reason: string) => void): void {
-    if (!this.stopping) onLost(reason);
-  }
-}
-
-/**
- * The compiled worker next to this module; under ts-jest this module is TypeScript source and the worker
- * is taken from dist/ (`npm test` builds first).
- */
-function workerScript(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const beside = path.join(here, 'embedded-postgres-worker.js');
-  return existsSync(beside) ? beside : path.resolve(here, '../../dist/database/embedded-postgres-worker.js');
 }
 
 /** Two processes writing one PGlite directory would corrupt it, so the second one is refused. */

@@ -1,12 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
-import { EmbeddedPostgres, EmbeddedPostgresThread } from '../../src/database/embedded-postgres.js';
+import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { ExchangeQueryQueue } from '../../src/database/pglite-query-queue.js';
 
 /**
@@ -101,54 +98,5 @@ describe('embedded PostgreSQL over its socket', () => {
     } finally {
       await db.close();
     }
-  });
-});
-
-describe('embedded PostgreSQL on its own thread (the server’s default)', () => {
-  let dataDir: string;
-  beforeAll(async () => (dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-pglite-thread-'))));
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-  const query = async <T extends pg.QueryResultRow>(url: string, sql: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query<T>(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  };
-
-  it('keeps the data across a stop and a new start, and leaves the main thread free while it works', async () => {
-    const lost: string[] = [];
-    const first = await EmbeddedPostgresThread.start({ dataDir, maxConnections: 4 }, (reason) => lost.push(reason));
-    await query(first.url, `CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)`);
-    // A query that keeps the database busy for a while; the main thread's timers run meanwhile (with PGlite
-    // on the main thread they waited for it to finish).
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 5);
-    let ticksWhenDone = -1;
-    await query(first.url, 'SELECT count(*) FROM generate_series(1, 3000000) g, LATERAL (SELECT g % 7) x').then(
-      () => (ticksWhenDone = ticks),
-    );
-    clearInterval(ticker);
-    expect(ticksWhenDone).toBeGreaterThan(5);
-    await first.stop();
-
-    const second = await EmbeddedPostgresThread.start({ dataDir, maxConnections: 4 }, (reason) => lost.push(reason));
-    try {
-      expect(await query<{ n: number }>(second.url, 'SELECT n FROM kept')).toEqual([{ n: 7 }]);
-    } finally {
-      await second.stop();
-    }
-    expect(lost).toEqual([]); // a requested stop is not a lost database
-  });
-
-  it('reports a database it cannot open', async () => {
-    const file = path.join(dataDir, 'not-a-directory');
-    await writeFile(file, 'x');
-    await expect(EmbeddedPostgresThread.start({ dataDir: file, maxConnections: 2 }, () => undefined)).rejects.toThrow(
-      /not-a-directory/,
-    );
   });
 });
