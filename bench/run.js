@@ -131,10 +131,10 @@ async function measuredCpu(phase, messages, pids) {
   const driver = (after.driver.user + after.driver.system - before.driver.user - before.driver.system) / 1e6;
   const postgres = after.postgres - before.postgres;
   const msPerMessage = { machine: perMessage(busy), driver: perMessage(driver), postgres: perMessage(postgres) };
-  let others = busy - driver - postgres;
+  let rest = busy - driver - postgres;
   for (const name of Object.keys(pids)) {
     msPerMessage[name] = perMessage(after[name] - before[name]);
-    others -= after[name] - before[name];
+    rest -= after[name] - before[name];
   }
   // The server's threads: the main thread (the scheduler), the busiest other one (the SMTP worker when there
   // is one), and the rest (V8's GC and compiler helpers, libuv's pool).
@@ -144,16 +144,16 @@ async function measuredCpu(phase, messages, pids) {
       used - (before.serverThreads[tid] ?? 0),
     ]);
     const main = deltas.find(([tid]) => tid === String(pids.server))?.[1] ?? 0;
-    const others = deltas
+    const otherThreads = deltas
       .filter(([tid]) => tid !== String(pids.server))
       .map(([, used]) => used)
       .sort((a, b) => b - a);
     msPerMessage.serverMainThread = perMessage(main);
-    msPerMessage.serverBusiestOtherThread = perMessage(others[0] ?? 0);
-    msPerMessage.serverOtherThreads = perMessage(others.slice(1).reduce((sum, used) => sum + used, 0));
+    msPerMessage.serverBusiestOtherThread = perMessage(otherThreads[0] ?? 0);
+    msPerMessage.serverOtherThreads = perMessage(otherThreads.slice(1).reduce((sum, used) => sum + used, 0));
   }
   // Everything else busy on the machine: the kernel's softirq work, short-lived processes, other tenants.
-  msPerMessage.rest = perMessage(others);
+  msPerMessage.rest = perMessage(rest);
   return { result, cpu: { cores: busy / wall, msPerMessage } };
 }
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;

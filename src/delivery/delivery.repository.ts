@@ -66,7 +66,10 @@ export interface EnrollmentUpdate {
   last_sent_step_id?: string | null;
 }
 
-/** One array per column, in the order given: the parameters of an `unnest($1::…[], $2::…[], …)`. */
+/**
+ * One array per column, in the order given: the parameters of an `unnest($1::…[], $2::…[], …)`. An absent
+ * optional field goes as NULL (pg writes undefined array elements as NULL).
+ */
 function columns<T, K extends keyof T>(rows: T[], keys: K[]): Array<Array<T[K]>> {
   return keys.map((key) => rows.map((row) => row[key]));
 }
@@ -252,18 +255,17 @@ export class DeliveryRepository {
               next_due_at = CASE WHEN ${live} THEN x.next_due_at ELSE e.next_due_at END,
               status = CASE WHEN ${live} THEN x.status ELSE e.status END,
               exit_reason = CASE WHEN ${live} THEN x.exit_reason ELSE e.exit_reason END,
-              ended_at = CASE WHEN NOT ${live} THEN e.ended_at WHEN x.status = 'active' THEN NULL ELSE $7::timestamptz END,
+              ended_at = CASE WHEN NOT ${live} THEN e.ended_at WHEN x.status = 'active' THEN NULL ELSE $8::timestamptz END,
               last_sent_step_id = COALESCE(x.last_sent_step_id, e.last_sent_step_id),
-              locked_by = NULL, locked_until = NULL, updated_at = $7
-       FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $8::uuid[])
+              locked_by = NULL, locked_until = NULL, updated_at = $8
+       FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::uuid[])
               AS x(id, next_step_id, next_due_at, status, exit_reason, last_sent_step_id)
        WHERE e.id = x.id AND e.locked_by = $1
          AND (${live} OR (x.last_sent_step_id IS NOT NULL AND x.last_sent_step_id IS DISTINCT FROM e.last_sent_step_id))`,
       [
         owner,
-        ...columns(rows, ['id', 'next_step_id', 'next_due_at', 'status', 'exit_reason']),
+        ...columns(rows, ['id', 'next_step_id', 'next_due_at', 'status', 'exit_reason', 'last_sent_step_id']),
         now,
-        rows.map((row) => row.last_sent_step_id ?? null),
       ],
     );
   }

@@ -171,7 +171,8 @@ describe('delivery engine: faults', () => {
     const day0 = new Date('2026-12-02T10:00:00Z');
     await signup('inflight@example.com', day0);
     const { id } = await enrollmentOf('inflight@example.com');
-    // The exit lands while the SMTP server holds the message (past the gate, before the outcome).
+    // The exit lands while the SMTP server holds the message (past the gate, before the outcome): the
+    // server answers only once the exit is done.
     let exiting: Promise<unknown> | undefined;
     sink.respondWith(({ to }) => {
       if (!to.includes('inflight@example.com')) return undefined;
@@ -179,7 +180,7 @@ describe('delivery engine: faults', () => {
       exiting ??= post(`/v1/enrollments/${id}/exit`, {})
         .expect(200)
         .then(() => undefined);
-      return { delayMs: 500 };
+      return { until: exiting };
     });
     expect(await pass(new Date(day0.getTime() + 60_000))).toMatchObject({ sent: 1 });
     await exiting;

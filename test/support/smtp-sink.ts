@@ -11,10 +11,14 @@ export interface ReceivedMessage {
 
 /**
  * How the server answers one message: accept it (undefined), refuse it with an SMTP reply, cut the
- * connection in the middle of DATA (the message is never accepted), or answer only after a delay.
+ * connection in the middle of DATA (the message is never accepted), or answer only after a delay or once
+ * `until` settles (to make something happen while the sender waits for the reply).
  */
 export type SmtpVerdict =
-  { code: number; message: string } | { drop: true } | { delayMs: number; then?: { code: number; message: string } };
+  | { code: number; message: string }
+  | { drop: true }
+  | { delayMs: number; then?: { code: number; message: string } }
+  | { until: Promise<unknown> };
 
 /** Decides how the server answers one message; `index` counts every DATA it has seen. */
 export type SmtpScript = (message: { to: string[]; index: number }) => SmtpVerdict | undefined;
@@ -125,6 +129,11 @@ export class SmtpSink {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
+    if (verdict && 'until' in verdict) {
+      this.count('held');
+      await verdict.until.catch(() => undefined);
+      verdict = undefined;
+    }
     if (verdict && 'delayMs' in verdict) {
       const { delayMs, then } = verdict;
       this.count('delay');
