@@ -1,10 +1,11 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config.js';
+import { applyPublicRateLimit } from '../tracking/public-rate-limit.js';
 import { AdminKeys } from './admin-key.middleware.js';
+import { tooMany } from './too-many-requests.js';
 
 /**
  * Security headers (helmet) and rate limits, in front of everything else.
@@ -37,18 +38,7 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
       : strict(request, response, next),
   );
 
-  if (config.publicRateLimit > 0) {
-    app.use(
-      ['/t', '/u'],
-      rateLimit({
-        windowMs: 60_000,
-        limit: config.publicRateLimit,
-        standardHeaders: 'draft-8',
-        legacyHeaders: false,
-        handler: (_request, _response, next) => next(tooMany('Too many requests; try again in a minute')),
-      }),
-    );
-  }
+  applyPublicRateLimit(app, config);
   if (config.authFailureLimit > 0) {
     const keys = new AdminKeys(config.adminApiKeys);
     app.use(
@@ -66,11 +56,4 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
       }),
     );
   }
-}
-
-function tooMany(message: string): HttpException {
-  return new HttpException(
-    { statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message },
-    HttpStatus.TOO_MANY_REQUESTS,
-  );
 }
