@@ -58,6 +58,14 @@ export class TokenService implements OnModuleInit {
     }
   }
 
+  /**
+   * A keyed hash (HMAC-SHA256 with the token secret) for values that must be recognised later but never read,
+   * such as a suppressed address. `purpose` separates it from token MACs: a token body (base64url) has no ':'.
+   */
+  keyedHash(purpose: string, value: string): string {
+    return createHmac('sha256', this.key).update(`${purpose}:${value}`).digest('hex');
+  }
+
   private mac(body: string): string {
     return createHmac('sha256', this.key).update(body).digest('base64url');
   }
