@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP, isIPv4 } from 'node:net';
 import path from 'node:path';
 
 export type Environment = Record<string, string | undefined>;
@@ -9,13 +10,24 @@ export interface AppConfig {
   port: number;
   databaseUrl: string | undefined;
   dataDir: string;
-  /** Loopback port of the embedded database's socket (0: any free port); lets psql or a script look in. */
-  embeddedDatabasePort: number;
+  /**
+   * Loopback TCP port for the embedded database (0: any free port), for psql or a script; unset: none, the app
+   * reaches it over a unix socket only it can open. PGlite asks no password, so a port is open to every local user.
+   */
+  embeddedDatabasePort: number | undefined;
   smtpUrl: string | undefined;
   smtpMaxConnections: number;
   /** nodemailer in a worker thread (default) or on the scheduler's thread. */
   smtpWorkerThread: boolean;
   smtpRateLimit: number | undefined;
+  /** nodemailer's limits: TCP connect, the server's greeting, and silence on an open connection. */
+  smtpConnectionTimeoutMs: number;
+  smtpGreetingTimeoutMs: number;
+  smtpSocketTimeoutMs: number;
+  /** Consecutive timeouts or refused connections that open the SMTP breaker (0: no breaker). */
+  smtpBreakerThreshold: number;
+  /** How long an open breaker fails sends at once before one send probes the server again. */
+  smtpBreakerCooldownMs: number;
   mailFrom: string;
   publicUrl: string;
   adminApiKeys: string[];
@@ -32,10 +44,14 @@ export interface AppConfig {
   smtpMaxAttempts: number;
   smtpRetryBaseMs: number;
   databasePoolSize: number;
+  /** statement_timeout of the database statements an HTTP request runs (0: none). */
+  databaseStatementTimeoutMs: number;
   /** Requests per minute and client address to the public tracking and unsubscribe endpoints (0: off). */
   publicRateLimit: number;
   /** Failed admin authentications per 15 minutes and client address before further calls get 429 (0: off). */
   authFailureLimit: number;
+  /** Express's `trust proxy`: which hops may name the client in X-Forwarded-For (rate limits key on it). */
+  trustProxy: TrustProxy;
   logLevel: string;
   /** Extra pg connection `options` (e.g. a search_path), used by tests to give each file its own schema. */
   databaseSchema: string | undefined;
@@ -46,6 +62,28 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** `true`/`false`, a hop count, or addresses, CIDRs and Express's names (loopback, linklocal, uniquelocal). */
+export type TrustProxy = boolean | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Whether `entry` is an address, a CIDR or address/netmask that Express's proxy-addr accepts, or one of its names. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIPv4(range) && isContiguousNetmask(range);
+}
+
+function isContiguousNetmask(mask: string): boolean {
+  const bits = mask.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const hostBits = 0xffffffff - bits;
+  return (hostBits & (hostBits + 1)) === 0;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -76,6 +114,10 @@ class Reader {
       return fallback;
     }
     return Number(value);
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.integer(name, min, min, max);
   }
 
   optionalNumber(name: string, min: number): number | undefined {
@@ -121,6 +163,23 @@ class Reader {
     return value;
   }
 
+  trustProxy(name: string): TrustProxy {
+    const value = this.raw(name);
+    if (value === undefined) return ['loopback'];
+    const lower = value.toLowerCase();
+    if (lower === 'true' || lower === 'false') return lower === 'true';
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyEntry(entry));
+    if (bad.length > 0) {
+      this.problems.push(
+        `${name} must be true, false, a hop count, or comma-separated addresses, CIDRs, loopback, linklocal or uniquelocal; "${bad.join('", "')}" is none of these`,
+      );
+      return ['loopback'];
+    }
+    return entries;
+  }
+
   oneOf(name: string, fallback: string, allowed: string[]): string {
     const value = this.raw(name);
     if (value === undefined) return fallback;
@@ -142,11 +201,16 @@ export function loadConfig(env: Environment): AppConfig {
   const port = read.integer('PORT', 3000, 0, 65535);
   const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(read.string('DATA_DIR', './data'));
-  const embeddedDatabasePort = read.integer('EMBEDDED_DATABASE_PORT', 0, 0, 65535);
+  const embeddedDatabasePort = read.optionalInteger('EMBEDDED_DATABASE_PORT', 0, 65535);
   const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
   const smtpMaxConnections = read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 1000);
   const smtpWorkerThread = read.boolean('SMTP_WORKER_THREAD', true);
   const smtpRateLimit = read.optionalNumber('SMTP_RATE_LIMIT', 0.001);
+  const smtpConnectionTimeoutMs = read.integer('SMTP_CONNECTION_TIMEOUT_MS', 10_000, 10, 600_000);
+  const smtpGreetingTimeoutMs = read.integer('SMTP_GREETING_TIMEOUT_MS', 10_000, 10, 600_000);
+  const smtpSocketTimeoutMs = read.integer('SMTP_SOCKET_TIMEOUT_MS', 60_000, 10, 3_600_000);
+  const smtpBreakerThreshold = read.integer('SMTP_BREAKER_THRESHOLD', 5, 0, 10_000);
+  const smtpBreakerCooldownMs = read.integer('SMTP_BREAKER_COOLDOWN_MS', 30_000, 10, 86_400_000);
   const mailFrom = read.string('MAIL_FROM', 'Touchpoint <no-reply@localhost>');
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must not contain line breaks');
   const publicUrl = read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
@@ -158,8 +222,10 @@ export function loadConfig(env: Environment): AppConfig {
   const smtpMaxAttempts = read.integer('SMTP_MAX_ATTEMPTS', 5, 1, 100);
   const smtpRetryBaseMs = read.integer('SMTP_RETRY_BASE_MS', 60_000, 1, 86_400_000);
   const databasePoolSize = read.integer('DATABASE_POOL_SIZE', 10, 1, 500);
+  const databaseStatementTimeoutMs = read.integer('DATABASE_STATEMENT_TIMEOUT_MS', 60_000, 0, 86_400_000);
   const publicRateLimit = read.integer('PUBLIC_RATE_LIMIT', 600, 0, 1_000_000);
   const authFailureLimit = read.integer('AUTH_FAILURE_LIMIT', 30, 0, 1_000_000);
+  const trustProxy = read.trustProxy('TRUST_PROXY');
   const logLevel = read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
   const secretKey = read.optionalString('SECRET_KEY');
   if (secretKey !== undefined && secretKey.length < 32) {
@@ -199,6 +265,11 @@ export function loadConfig(env: Environment): AppConfig {
     smtpMaxConnections,
     smtpWorkerThread,
     smtpRateLimit,
+    smtpConnectionTimeoutMs,
+    smtpGreetingTimeoutMs,
+    smtpSocketTimeoutMs,
+    smtpBreakerThreshold,
+    smtpBreakerCooldownMs,
     mailFrom,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     adminApiKeys,
@@ -212,8 +283,10 @@ export function loadConfig(env: Environment): AppConfig {
     smtpMaxAttempts,
     smtpRetryBaseMs,
     databasePoolSize,
+    databaseStatementTimeoutMs,
     publicRateLimit,
     authFailureLimit,
+    trustProxy,
     logLevel,
     databaseSchema,
   };
