@@ -39,6 +39,10 @@ describe('configuration', () => {
     ['SCHEDULER_ENABLED', 'maybe', /SCHEDULER_ENABLED must be true or false/],
     ['PUBLIC_URL', 'ftp://x', /PUBLIC_URL/],
     ['ADMIN_API_KEY', 'short', /ADMIN_API_KEY/],
+    ['TRUST_PROXY', 'nginx', /TRUST_PROXY must be true, false, a hop count.*"nginx" is none of these/],
+    ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY .*"10.0.0.0\/33"/],
+    ['TRUST_PROXY', '10.0.0.0/255.0.0.1', /TRUST_PROXY .*"10.0.0.0\/255.0.0.1"/],
+    ['TRUST_PROXY', 'loopback,', /TRUST_PROXY .*""/],
   ])('refuses %s=%s naming the variable', (name, value, expected) => {
     expect(problemsOf({ [name]: value }).join('\n')).toMatch(expected);
   });
@@ -55,5 +59,19 @@ describe('configuration', () => {
     const config = loadConfig({ ADMIN_API_KEY: 'first-key-0123456789, second-key-0123456789' });
     expect(config.adminApiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
     expect(config.adminApiKeyGenerated).toBe(false);
+  });
+
+  it.each([
+    [undefined, ['loopback']],
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['2', 2],
+    [
+      'loopback, 10.0.0.0/8, 192.168.1.1/255.255.255.0, fd00::/8, uniquelocal',
+      ['loopback', '10.0.0.0/8', '192.168.1.1/255.255.255.0', 'fd00::/8', 'uniquelocal'],
+    ],
+  ])('reads TRUST_PROXY=%s as Express takes it', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 });
