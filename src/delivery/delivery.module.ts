@@ -10,7 +10,10 @@ import { DeliveryController } from './delivery.controller.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import { MailTransportLifecycle, mailTransportProvider } from './mail-transport.js';
 import { MessageComposer } from './message-composer.js';
+import { DeliveryPass } from './delivery-pass.js';
+import { SchedulerMetrics } from './scheduler-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
+import { SendStage } from './send-stage.js';
 
 /** The delivery engine (scheduler, sender, delivery log) and what the emails link back to (tracking, unsubscribe). */
 @Module({
@@ -20,6 +23,9 @@ import { SchedulerService } from './scheduler.service.js';
     DeliveryRepository,
     DeliveryLogRepository,
     SchedulerService,
+    SchedulerMetrics,
+    DeliveryPass,
+    SendStage,
     MessageComposer,
     TokenService,
     TrackingRepository,

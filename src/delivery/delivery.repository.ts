@@ -47,6 +47,7 @@ export interface PendingRow {
 
 export interface OutcomeRow {
   id: string;
+  contact_id: string;
   status: 'sent' | 'retrying' | 'failed';
   reason: string | null;
   message_id: string | null;
@@ -56,8 +57,17 @@ export interface OutcomeRow {
   locale: string | null;
 }
 
+/** An enrollment to park: where it stood and why it could not be processed. */
+export interface ParkedRow {
+  contact_id: string;
+  enrollment_id: string;
+  step_id: string | null;
+  reason: string;
+}
+
 export interface EnrollmentUpdate {
   id: string;
+  contact_id: string;
   next_step_id: string | null;
   next_due_at: string | null;
   status: string;
@@ -207,9 +217,9 @@ export class DeliveryRepository {
     await this.dataSource.query(
       `UPDATE deliveries d SET status = x.status, reason = x.reason, message_id = x.message_id, smtp_response = x.smtp_response,
               sent_at = x.sent_at, next_attempt_at = x.next_attempt_at, locale = x.locale, updated_at = $9
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
-              AS x(id, status, reason, message_id, smtp_response, sent_at, next_attempt_at, locale)
-       WHERE d.id = x.id AND d.status = 'pending'`,
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $10::uuid[])
+              AS x(id, status, reason, message_id, smtp_response, sent_at, next_attempt_at, locale, contact_id)
+       WHERE d.contact_id = x.contact_id AND d.id = x.id AND d.status = 'pending'`,
       [
         ...columns(rows, [
           'id',
@@ -222,6 +232,7 @@ export class DeliveryRepository {
           'locale',
         ]),
         now,
+        rows.map((row) => row.contact_id),
       ],
     );
   }
@@ -258,15 +269,44 @@ export class DeliveryRepository {
               ended_at = CASE WHEN NOT ${live} THEN e.ended_at WHEN x.status = 'active' THEN NULL ELSE $8::timestamptz END,
               last_sent_step_id = COALESCE(x.last_sent_step_id, e.last_sent_step_id),
               locked_by = NULL, locked_until = NULL, updated_at = $8
-       FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::uuid[])
-              AS x(id, next_step_id, next_due_at, status, exit_reason, last_sent_step_id)
-       WHERE e.id = x.id AND e.locked_by = $1
+       FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::uuid[], $9::uuid[])
+              AS x(id, next_step_id, next_due_at, status, exit_reason, last_sent_step_id, contact_id)
+       WHERE e.contact_id = x.contact_id AND e.id = x.id AND e.locked_by = $1
          AND (${live} OR (x.last_sent_step_id IS NOT NULL AND x.last_sent_step_id IS DISTINCT FROM e.last_sent_step_id))`,
       [
         owner,
         ...columns(rows, ['id', 'next_step_id', 'next_due_at', 'status', 'exit_reason', 'last_sent_step_id']),
         now,
+        rows.map((row) => row.contact_id),
       ],
+    );
+  }
+
+  /**
+   * Parks enrollments the engine could not process (a value the database refuses, a date no calendar holds):
+   * each ends as `exited` with reason `error`, its lease released, and its current step gets a `failed`
+   * delivery row with the reason, so ops find it in the delivery log. Nothing but `now` and the reason text
+   * is written, so the values that poisoned the enrollment cannot poison this statement.
+   */
+  async park(owner: string, rows: ParkedRow[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.dataSource.query(
+      `WITH parked AS (
+         UPDATE enrollments e SET status = 'exited', exit_reason = 'error', next_due_at = NULL, ended_at = $6,
+                locked_by = NULL, locked_until = NULL, updated_at = $6
+         FROM unnest($2::uuid[], $3::uuid[]) AS x(contact_id, enrollment_id)
+         WHERE e.contact_id = x.contact_id AND e.id = x.enrollment_id AND e.locked_by = $1 AND e.status = 'active'
+         RETURNING e.contact_id, e.id, e.sequence_id
+       )
+       INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, reason, attempts, due_at, created_at, updated_at)
+       SELECT x.contact_id, x.enrollment_id, p.sequence_id, x.step_id, 'failed', x.reason, 0, $6, $6, $6
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[]) AS x(contact_id, enrollment_id, step_id, reason)
+       JOIN parked p ON p.contact_id = x.contact_id AND p.id = x.enrollment_id
+       WHERE x.step_id IS NOT NULL
+       ON CONFLICT (contact_id, enrollment_id, step_id) DO UPDATE SET
+         status = 'failed', reason = EXCLUDED.reason, next_attempt_at = NULL, updated_at = EXCLUDED.updated_at
+       WHERE deliveries.status IN ('deferred', 'retrying')`,
+      [owner, ...columns(rows, ['contact_id', 'enrollment_id', 'step_id', 'reason']), now],
     );
   }
 
