@@ -1,42 +1,57 @@
-import { Controller, Get, HttpCode, Header, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Header, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { Counter } from 'prom-client';
 import { Clock } from '../common/clock.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { looksAutomated } from './machine-rules.js';
+import { isOverPublicBudget } from './public-rate-limit.js';
 import { TokenService } from './token.service.js';
-import { TrackingRepository } from './tracking.repository.js';
-import { pageLanguage, unsubscribePage } from './unsubscribe-page.js';
+import { type Recorded, TrackingRepository } from './tracking.repository.js';
+import { browserLanguage, pageLanguage, unsubscribePage } from './unsubscribe-page.js';
 
 /** The transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-/**
- * Opens by mail-privacy proxies and security scanners fetch every image or link before a person does.
- * Apple's proxy fetches from 17.0.0.0/8 with a bare user agent; scanners name themselves.
- */
-export function looksAutomated(request: Request): boolean {
-  const agent = request.headers['user-agent'] ?? '';
-  const ip = request.ip ?? '';
-  if (/^(::ffff:)?17\./.test(ip)) return true;
-  if (agent === '' || agent === 'Mozilla/5.0') return true;
-  return /(barracuda|mimecast|proofpoint|symantec|forcepoint|bot|crawler|spider|preview)/i.test(agent);
-}
+/** Why an open or a click was not recorded, or how it was. */
+type Outcome = Recorded | 'head' | 'throttled' | 'error';
 
-/** Public endpoints reached from emails: no admin key, no cookies; tokens are signed (TokenService). */
+/**
+ * Public endpoints reached from emails: no admin key, no cookies; tokens are signed (TokenService).
+ *
+ * What the contact asked for is always given — the pixel, the redirect, the unsubscribe — whatever the
+ * address's budget (public-rate-limit.ts), the request's look (machine-rules.ts) or the contact's state
+ * (an erased contact's links answer and write nothing); recording an open or a click is best effort and
+ * its failure never costs the contact their redirect.
+ */
 @ApiExcludeController()
 @Controller()
 export class TrackingController {
+  private readonly logger = new Logger('Tracking');
+  private readonly hits: Counter<'kind' | 'outcome'>;
+
   constructor(
     private readonly tokens: TokenService,
     private readonly tracking: TrackingRepository,
     private readonly clock: Clock,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.hits = new Counter({
+      name: 'touchpoint_tracking_hits_total',
+      help: 'Opens and clicks by outcome: human and machine (recorded apart), head, throttled, ignored (no such sent delivery, or an erased contact), error',
+      labelNames: ['kind', 'outcome'],
+      registers: [metrics.registry],
+    });
+  }
 
   @Get('t/o/:token')
   @Header('Cache-Control', 'no-store, private')
   async open(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const payload = this.tokens.verify(token);
     if (payload?.k !== 'o') throw new NotFoundException();
-    await this.tracking.recordOpen(payload.d, looksAutomated(request), agentOf(request), this.clock.now());
+    await this.record('open', request, () =>
+      this.tracking.recordOpen(payload.d, looksAutomated(request), agentOf(request), this.clock.now()),
+    );
     response.type('image/gif').send(PIXEL);
   }
 
@@ -45,37 +60,56 @@ export class TrackingController {
     const payload = this.tokens.verify(token);
     // Only a link we signed into an email is followed: never an open redirect.
     if (payload?.k !== 'c' || !/^https?:\/\//i.test(payload.u)) throw new NotFoundException();
-    await this.tracking.recordClick(payload.d, payload.u, agentOf(request), this.clock.now());
+    await this.record('click', request, () =>
+      this.tracking.recordClick(payload.d, payload.u, looksAutomated(request), agentOf(request), this.clock.now()),
+    );
     response.redirect(302, payload.u);
   }
 
   @Get('u/:token')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async page(@Param('token') token: string): Promise<string> {
-    const recipient = await this.recipient(token);
+  async page(@Param('token') token: string, @Req() request: Request): Promise<string> {
+    const payload = this.tokens.verify(token);
+    if (payload?.k !== 'u') throw new NotFoundException();
+    // Past the budget the page costs no query: the form, in the browser's language (posting it works).
+    if (isOverPublicBudget(request)) return unsubscribePage(browserLanguage(request.headers['accept-language']), false);
+    const recipient = await this.tracking.findRecipient(payload.d);
+    // An erased contact's link: a page that says nothing of them (nobody is mailed there any more).
+    if (!recipient) return unsubscribePage(browserLanguage(request.headers['accept-language']), true);
     return unsubscribePage(pageLanguage(recipient.locale), recipient.status !== 'active');
   }
 
-  /** RFC 8058 one-click: a bare POST unsubscribes at once, and again is harmless. */
+  /** RFC 8058 one-click: a bare POST unsubscribes at once, and again is harmless. Never throttled. */
   @Post('u/:token')
   @HttpCode(200)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async unsubscribe(@Param('token') token: string): Promise<string> {
+  async unsubscribe(@Param('token') token: string, @Req() request: Request): Promise<string> {
     const payload = this.tokens.verify(token);
     if (payload?.k !== 'u') throw new NotFoundException();
-    const recipient = await this.recipient(token);
-    await this.tracking.unsubscribe(payload.d, this.clock.now());
-    return unsubscribePage(pageLanguage(recipient.locale), true);
+    const recipient = await this.tracking.unsubscribe(payload.d, this.clock.now());
+    const language = recipient ? pageLanguage(recipient.locale) : browserLanguage(request.headers['accept-language']);
+    return unsubscribePage(language, true);
   }
 
-  private async recipient(token: string) {
-    const payload = this.tokens.verify(token);
-    if (payload?.k !== 'u') throw new NotFoundException();
-    const recipient = await this.tracking.findRecipient(payload.d);
-    if (!recipient) throw new NotFoundException();
-    return recipient;
+  /**
+   * Records an open or a click unless it is a HEAD (a link checker: nothing was opened or followed) or
+   * past the address's budget. A failed write is logged and counted, never the contact's problem.
+   */
+  private async record(kind: 'open' | 'click', request: Request, write: () => Promise<Recorded>): Promise<void> {
+    let outcome: Outcome;
+    if (request.method === 'HEAD') outcome = 'head';
+    else if (isOverPublicBudget(request)) outcome = 'throttled';
+    else {
+      try {
+        outcome = await write();
+      } catch (error) {
+        outcome = 'error';
+        this.logger.error(`Could not record ${kind}: ${(error as Error).message}`);
+      }
+    }
+    this.hits.inc({ kind, outcome });
   }
 }
 

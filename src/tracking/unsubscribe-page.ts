@@ -27,6 +27,18 @@ export function pageLanguage(locale: string | null | undefined): PageLanguage {
   return language === 'ru' || language === 'ro' ? language : 'en';
 }
 
+/**
+ * The language of the browser asking (Accept-Language, first of ru/ro/en it names), for a page that must
+ * not use anything of the contact's: the link of an erased contact.
+ */
+export function browserLanguage(acceptLanguage: string | undefined): PageLanguage {
+  for (const range of (acceptLanguage ?? '').split(',')) {
+    const language = range.trim().split(';')[0].toLowerCase().split('-')[0];
+    if (language === 'ru' || language === 'ro' || language === 'en') return language;
+  }
+  return 'en';
+}
+
 export function unsubscribePage(language: PageLanguage, done: boolean): string {
   const text = TEXT[language];
   const body = done

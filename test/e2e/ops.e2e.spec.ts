@@ -79,6 +79,7 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
     const click = await t
       .http()
       .get(path(linkOf(ru1)))
+      .set('User-Agent', 'Mozilla/5.0 (Macintosh) Thunderbird/128') // a bare agent would be taken for a machine
       .expect(302);
     expect(click.headers.location).toBe('https://example.com/course?x=1&y=2');
     expect(String(ru1.parsed.html)).toContain('href="mailto:help@example.com"');

@@ -26,13 +26,12 @@ describe('security', () => {
     expect(docs.headers['x-content-type-options']).toBe('nosniff');
   });
 
-  it('rate-limits the public tracking endpoints per address', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await t.http().get('/t/o/not-a-token.gif')).status);
-    expect(statuses.slice(0, 5).every((status) => status !== 429)).toBe(true);
-    const refused = await t.http().get('/t/o/not-a-token.gif').expect(429);
-    expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
-    expect(refused.headers['ratelimit-policy']).toBeDefined();
+  it('counts the public tracking endpoints per address but never refuses them (tracking.e2e.spec.ts: what is not recorded)', async () => {
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await t.http().get('/t/o/not-a-token.gif'));
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+    expect(answers[0].headers['ratelimit-policy']).toBeDefined();
+    expect(answers[6].headers['ratelimit']).toMatch(/r=0/);
   });
 
   it('refuses an address that keeps presenting wrong keys, but never a right key', async () => {
