@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { DeliveryWritePath1764200000000 } from './1764200000000-delivery-write-path.js';
 import { FunnelReadPath1764300000000 } from './1764300000000-funnel-read-path.js';
 import { Suppressions1764400000000 } from './1764400000000-suppressions.js';
+import { MachineEngagement1764500000000 } from './1764500000000-machine-engagement.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   DeliveryWritePath1764200000000,
   FunnelReadPath1764300000000,
   Suppressions1764400000000,
+  MachineEngagement1764500000000,
 ];
