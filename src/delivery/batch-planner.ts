@@ -100,6 +100,7 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
   let move: EnrollmentUpdate | undefined;
   switch (outcome.kind) {
     case 'send':
+      outcome.dueAt.toISOString(); // throws here, for this enrollment alone, on a time no calendar holds
       plan.jobs.push({ claimed: row, sequence, step: outcome.step, zone, dueAt: outcome.dueAt });
       break;
     case 'defer':

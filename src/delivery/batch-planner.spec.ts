@@ -1,0 +1,83 @@
+import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
+import { planBatch } from './batch-planner.js';
+import type { ClaimedEnrollment } from './delivery.repository.js';
+
+const step = (key: string, dayOffset: number, extra: Partial<StepRow> = {}): StepRow => ({
+  id: `id-${key}`,
+  key,
+  position: dayOffset,
+  day_offset: dayOffset,
+  at_time: '10:00',
+  template_id: 't',
+  template_key: 't',
+  segment_id: null,
+  segment_key: null,
+  max_lateness_hours: 48,
+  ...extra,
+});
+const sequence = {
+  id: 's1',
+  name: 'S',
+  send_window: null,
+  default_timezone: null,
+  steps: [step('d0', 0), step('d1', 1)],
+};
+const enrollment = (id: string, startAt: string, extra: Partial<ClaimedEnrollment> = {}): ClaimedEnrollment => ({
+  enrollment_id: id,
+  contact_id: `c-${id}`,
+  sequence_id: 's1',
+  start_at: new Date(startAt),
+  next_step_id: 'id-d0',
+  email: `${id}@example.test`,
+  first_name: null,
+  last_name: null,
+  locale: null,
+  timezone: 'America/New_York',
+  attributes: {},
+  contact_status: 'active',
+  ...extra,
+});
+const input = (claimed: ClaimedEnrollment[], existing = new Map()) => ({
+  now: new Date('2026-11-24T15:10:00Z'),
+  claimed,
+  sequences: new Map([['s1', sequence as unknown as SequenceRow]]),
+  existing,
+  membership: new Map<string, Set<string>>(),
+});
+
+describe('planBatch', () => {
+  it('turns each enrollment into a send, a note or an update', () => {
+    const plan = planBatch(
+      input([
+        enrollment('due', '2026-11-24T15:00:00Z'),
+        enrollment('later', '2026-11-25T16:00:00Z'),
+        enrollment('gone', '2026-11-24T15:00:00Z', { contact_status: 'unsubscribed' }),
+      ]),
+    );
+    expect(plan.jobs.map((job) => job.claimed.enrollment_id)).toEqual(['due']);
+    expect(plan.updates.map((update) => [update.id, update.status])).toEqual([
+      ['later', 'active'],
+      ['gone', 'unsubscribed'],
+    ]);
+    expect(plan.notes).toEqual([
+      expect.objectContaining({ enrollment_id: 'gone', status: 'skipped', reason: 'unsubscribed' }),
+    ]);
+    expect(plan.poisoned).toEqual([]);
+  });
+
+  it('poisons only the enrollment whose planning throws, leaving nothing of it in the plan', () => {
+    const plan = planBatch(input([enrollment('bad', 'not a date'), enrollment('due', '2026-11-24T15:00:00Z')]));
+    expect(plan.poisoned).toEqual([
+      expect.objectContaining({ stepId: 'id-d0', reason: expect.stringMatching(/^could not be processed: /) }),
+    ]);
+    expect(plan.poisoned[0].claimed.enrollment_id).toBe('bad');
+    expect(plan.jobs.map((job) => job.claimed.enrollment_id)).toEqual(['due']);
+    expect([...plan.notes, ...plan.updates].some((row) => JSON.stringify(row).includes('bad'))).toBe(false);
+  });
+
+  it('repairs the last step sent from the delivery log (an update a crash lost)', () => {
+    const existing = new Map([['due', new Map([['id-d0', { status: 'sent', next_attempt_at: null }]])]]);
+    const plan = planBatch(input([enrollment('due', '2026-11-23T15:00:00Z', { next_step_id: 'id-d1' })], existing));
+    expect(plan.lastSent.get('due')).toBe('id-d0');
+  });
+});
