@@ -91,7 +91,7 @@ describe('past the public budget of an address', () => {
     // Within the budget a click is recorded.
     await t.http().get(linkA).set('User-Agent', HUMAN).expect(302);
     // An image proxy or a shared office address uses up the budget.
-    for (let i = 0; i < 4; i++) await t.http().get('/t/o/not-a-token').expect(404);
+    for (let i = 0; i < 4; i++) await t.http().get('/t/o/not-a-token');
 
     const click = await t.http().get(linkB).set('User-Agent', HUMAN).expect(302);
     expect(click.headers.location).toBe(LINK_B);
@@ -249,16 +249,14 @@ describe('machine opens and clicks, and erased contacts', () => {
     expect(pixel.headers['content-type']).toBe('image/gif');
     const click = await t.http().get(linksOf(mail)[0]).set('User-Agent', HUMAN).expect(302);
     expect(click.headers.location).toBe(LINK_A);
-    for (const answer of [
-      await t.http().get(unsubscribeOf(mail)).expect(200),
-      await t.http().post(unsubscribeOf(mail)).type('form').send('List-Unsubscribe=One-Click').expect(200),
-    ]) {
+    const page = await t.http().get(unsubscribeOf(mail)).expect(200);
+    const done = await t.http().post(unsubscribeOf(mail)).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    expect(await snapshot()).toEqual(before);
+    for (const answer of [page, done]) {
       // Neutral: not the contact's language (ru), no form, nothing of theirs.
       expect(answer.text).toContain('<html lang="en">');
       expect(answer.text).not.toContain('<form');
       expect(answer.text).not.toContain('erased@example.com');
     }
-
-    expect(await snapshot()).toEqual(before);
   });
 });
