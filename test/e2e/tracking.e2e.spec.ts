@@ -137,6 +137,7 @@ describe('machine opens and clicks, and erased contacts', () => {
       { email: 'checked@example.com' },
       { email: 'fast@example.com' },
       { email: 'burst@example.com' },
+      { email: 'parallel@example.com' },
       { email: 'person@example.com' },
       { email: 'erased@example.com', locale: 'ru' },
     ]);
@@ -198,7 +199,13 @@ describe('machine opens and clicks, and erased contacts', () => {
     t.clock.advance(400);
     await t.http().get(linkB).set('User-Agent', HUMAN).expect(302);
 
+    // A scanner fetching both links at once: the clicks are judged one after the other all the same.
+    await Promise.all(
+      linksOf(mailOf('parallel@example.com')).map((link) => t.http().get(link).set('User-Agent', HUMAN).expect(302)),
+    );
+
     expect(await funnelStep()).toEqual({ opened: 0, clicked: 0 });
+    expect(await logOf('parallel@example.com')).toEqual(unseen);
     expect(await logOf('fast@example.com')).toEqual(unseen);
     expect(await logOf('burst@example.com')).toEqual(unseen);
     expect(await deliveryOf(t, 'fast@example.com')).toMatchObject({ click_count: 0, machine_click_count: 1 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { FunnelReadPath1764300000000 } from '../../src/database/migrations/1764300000000-funnel-read-path.js';
+import { MachineEngagement1764500000000 } from '../../src/database/migrations/1764500000000-machine-engagement.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The keys that carry the engine's guarantees, checked on the real database (embedded or server). */
@@ -93,6 +94,65 @@ describe('schema created by the migrations', () => {
       [enrollment.rows[0].id]: laterId,
       [unsent.rows[0].id]: null,
     });
+  });
+
+  it('takes machine opens recorded before 1764500000000 out of opened_at, and keeps a person’s', async () => {
+    const { contactId, sequenceId, stepId } = await seed();
+    const runner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
+    const migration = new MachineEngagement1764500000000();
+    await migration.down(runner);
+    const t1 = '2026-11-24T10:00:00Z';
+    const t2 = '2026-11-24T11:00:00Z';
+    const t3 = '2026-11-24T12:00:00Z';
+    // Before: opened_at was the first open, machine or not; machine_open true while every open was a machine's.
+    const cases = {
+      machineOnly: { opened_at: t1, clicked_at: null, open_count: 2, machine_open: true, opens: [true, true] },
+      mixed: { opened_at: t1, clicked_at: null, open_count: 2, machine_open: false, opens: [true, false] },
+      machineThenClick: { opened_at: t1, clicked_at: t3, open_count: 1, machine_open: true, opens: [true] },
+      person: { opened_at: t2, clicked_at: null, open_count: 1, machine_open: false, opens: [false] },
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, row] of Object.entries(cases)) {
+      const enrollment = await pool.query(
+        `INSERT INTO enrollments (contact_id, sequence_id, start_at, status) VALUES ($1, $2, now(), 'completed') RETURNING id`,
+        [contactId, sequenceId],
+      );
+      const delivery = await pool.query(
+        `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, opened_at, clicked_at, open_count,
+                                 machine_open)
+         VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $8) RETURNING id`,
+        [
+          contactId,
+          enrollment.rows[0].id,
+          sequenceId,
+          stepId,
+          row.opened_at,
+          row.clicked_at,
+          row.open_count,
+          row.machine_open,
+        ],
+      );
+      ids[name] = delivery.rows[0].id;
+      for (const [i, machine] of row.opens.entries()) {
+        await pool.query(
+          `INSERT INTO tracking_events (contact_id, delivery_id, kind, machine, occurred_at) VALUES ($1, $2, 'open', $3, $4)`,
+          [contactId, ids[name], machine, [t1, t2][i]],
+        );
+      }
+    }
+    await migration.up(runner);
+    const rows = await pool.query(
+      `SELECT id, opened_at, open_count, machine_open_count FROM deliveries WHERE id = ANY($1::uuid[])`,
+      [Object.values(ids)],
+    );
+    const after = Object.fromEntries(
+      rows.rows.map((row) => [row.id, { ...row, id: undefined, opened_at: row.opened_at?.toISOString() ?? null }]),
+    );
+    const at = (iso: string) => new Date(iso).toISOString();
+    expect(after[ids.machineOnly]).toMatchObject({ opened_at: null, open_count: 0, machine_open_count: 2 });
+    expect(after[ids.mixed]).toMatchObject({ opened_at: at(t2), open_count: 1, machine_open_count: 1 });
+    expect(after[ids.machineThenClick]).toMatchObject({ opened_at: at(t3), open_count: 0, machine_open_count: 1 });
+    expect(after[ids.person]).toMatchObject({ opened_at: at(t2), open_count: 1, machine_open_count: 0 });
   });
 
   it('refuses a second delivery row for the same (enrollment, step)', async () => {
