@@ -47,8 +47,8 @@ export interface CohortFilter {
  * The funnel, set-based in SQL. The cohort is the sequence's enrollments whose day 0 falls in the range.
  * Per current step: how many reached it (a delivery row exists, whatever its status), were sent, failed,
  * skipped, opened, clicked (opened_at / clicked_at, which only a person's open or click sets: machines are
- * counted apart, src/tracking/machine-rules.ts); and, attributed to the last step each enrollment was sent, how many converted,
- * unsubscribed, or dropped out (bounced or exited) after it.
+ * counted apart, src/tracking/machine-rules.ts); and, attributed to the last step each enrollment was sent,
+ * how many converted, unsubscribed, or dropped out (bounced or exited) after it.
  *
  * Cost (see docs/funnel.md): one pass over the sequence's delivery rows, grouped by step — joined to the
  * cohort only when a range or a breakdown narrows it — and one over its enrollments, grouped by the last
