@@ -1,57 +1,29 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type Mail from 'nodemailer/lib/mailer/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import {
+  MailTransport,
+  type OutgoingMessage,
+  SendError,
+  type SendResult,
+  toSendError,
+} from './mail-transport-contract.js';
+import { BreakerMailTransport } from './smtp-breaker.js';
 import type { SmtpWorkerData, SmtpWorkerReply, SmtpWorkerRequest } from './smtp-worker.js';
 
-export type OutgoingMessage = Mail.Options;
-
-export interface SendResult {
-  messageId: string;
-  response: string;
-}
-
-/** What went wrong with one send, classified for the retry policy. */
-export class SendError extends Error {
-  constructor(
-    message: string,
-    /** SMTP reply code when the server answered; undefined for connection-level failures. */
-    readonly responseCode: number | undefined,
-    readonly response: string,
-  ) {
-    super(message);
-  }
-
-  /** 4xx replies and connection failures are worth another try; 5xx replies are final. */
-  get transient(): boolean {
-    return this.responseCode === undefined || this.responseCode < 500;
-  }
-
-  /** The mailbox does not exist (enhanced status 5.1.x, or 550/551/553 without one): a hard bounce. */
-  get hardBounce(): boolean {
-    if (this.transient) return false;
-    const enhanced = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/.exec(this.response);
-    if (enhanced) return enhanced[1] === '5' && enhanced[2] === '1';
-    return this.responseCode === 550 || this.responseCode === 551 || this.responseCode === 553;
-  }
-}
-
-/** The mail transport is a provider so tests and the file outbox swap it without touching the engine. */
-export abstract class MailTransport {
-  abstract send(message: OutgoingMessage): Promise<SendResult>;
-  abstract close(): Promise<void>;
-}
-
-function toSendError(error: unknown): SendError {
-  const record = (error ?? {}) as { message?: string; responseCode?: number; response?: string; code?: string };
-  const response = record.response ?? record.message ?? String(error);
-  return new SendError(record.message ?? response, record.responseCode, response.slice(0, 1000));
-}
+export {
+  MailTransport,
+  SendError,
+  toSendError,
+  type OutgoingMessage,
+  type SendResult,
+} from './mail-transport-contract.js';
 
 /** nodemailer's options for SMTP_URL: a connection pool and an optional rate limit. */
 function smtpOptions(config: AppConfig): Record<string, unknown> {
@@ -60,9 +32,11 @@ function smtpOptions(config: AppConfig): Record<string, unknown> {
     pool: true,
     maxConnections: config.smtpMaxConnections,
     maxMessages: Infinity,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 60_000,
+    // nodemailer's own defaults (2 min, 30 s, 10 min) let a server that accepts and never answers hold each
+    // connection for minutes; the breaker (smtp-breaker.ts) then stops trying for a while.
+    connectionTimeout: config.smtpConnectionTimeoutMs,
+    greetingTimeout: config.smtpGreetingTimeoutMs,
+    socketTimeout: config.smtpSocketTimeoutMs,
     ...(config.smtpRateLimit ? { rateDelta: 1000, rateLimit: Math.max(1, Math.round(config.smtpRateLimit)) } : {}),
   };
 }
@@ -169,6 +143,9 @@ export class WorkerSmtpMailTransport extends MailTransport {
   }
 }
 
+/** A full or failing disk is a reason to try later, like an SMTP server that says "try later". */
+const TRANSIENT_FILE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'EROFS', 'EAGAIN', 'EBUSY']);
+
 /** Without SMTP_URL, each message becomes an .eml file under DATA_DIR/outbox (open it in any mail client). */
 export class FileOutboxTransport extends MailTransport {
   private readonly transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -179,10 +156,23 @@ export class FileOutboxTransport extends MailTransport {
 
   async send(message: OutgoingMessage): Promise<SendResult> {
     const info = await this.transporter.sendMail(message);
-    await mkdir(this.directory, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
     const file = path.join(this.directory, name);
-    await writeFile(file, info.message as Buffer);
+    // Written aside and renamed, so the outbox never shows a truncated message when the disk fills mid-write.
+    const partial = path.join(this.directory, `.${name}.partial`);
+    try {
+      await mkdir(this.directory, { recursive: true });
+      await writeFile(partial, info.message as Buffer);
+      await rename(partial, file);
+    } catch (error) {
+      await unlink(partial).catch(() => undefined);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code && TRANSIENT_FILE_ERRORS.has(code)) {
+        // No reply code: the retry policy treats it as transient, and the step is tried again later.
+        throw new SendError(`the outbox could not be written (${code})`, undefined, `outbox: ${code}`, code);
+      }
+      throw error;
+    }
     return { messageId: info.messageId, response: `written to ${file}` };
   }
 
@@ -200,11 +190,16 @@ export class MailTransportLifecycle implements OnApplicationShutdown {
 
 export const mailTransportProvider = {
   provide: MailTransport,
-  inject: [APP_CONFIG],
-  useFactory: (config: AppConfig): MailTransport =>
-    !config.smtpUrl
-      ? new FileOutboxTransport(path.join(config.dataDir, 'outbox'))
-      : config.smtpWorkerThread
-        ? new WorkerSmtpMailTransport(config)
-        : new SmtpMailTransport(config),
+  inject: [APP_CONFIG, MetricsService],
+  useFactory: (config: AppConfig, metrics: MetricsService): MailTransport => {
+    if (!config.smtpUrl) return new FileOutboxTransport(path.join(config.dataDir, 'outbox'));
+    const smtp = config.smtpWorkerThread ? new WorkerSmtpMailTransport(config) : new SmtpMailTransport(config);
+    return config.smtpBreakerThreshold > 0
+      ? new BreakerMailTransport(
+          smtp,
+          { threshold: config.smtpBreakerThreshold, cooldownMs: config.smtpBreakerCooldownMs },
+          metrics.registry,
+        )
+      : smtp;
+  },
 };

@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { SendFailure } from './mail-transport-contract.js';
 
 /** What the main thread asks of the SMTP worker. */
 export type SmtpWorkerRequest = { kind: 'send'; id: number; message: Mail.Options } | { kind: 'close' };
 
 /** The worker's answer to one send; an error keeps what the retry policy needs (reply code and text). */
 export type SmtpWorkerReply =
-  | { id: number; ok: true; messageId: string; response: string }
-  | { id: number; ok: false; error: { message: string; responseCode?: number; response?: string } };
+  { id: number; ok: true; messageId: string; response: string } | { id: number; ok: false; error: SendFailure };
 
 export interface SmtpWorkerData {
   /** nodemailer transport options (pool, connections, rate limit, URL); plain data, cloned into the worker. */
@@ -40,14 +40,17 @@ function serve(port: NonNullable<typeof parentPort>, data: SmtpWorkerData): void
           response: String(info.response ?? ''),
         } satisfies SmtpWorkerReply),
       (error: unknown) => {
-        const record = (error ?? {}) as { message?: string; responseCode?: number; response?: string };
+        const record = (error ?? {}) as SendFailure;
         port.postMessage({
           id,
           ok: false,
+          // The codes tell the breaker a timeout or a refused connection from a reply the server chose.
           error: {
             message: record.message ?? String(error),
             responseCode: record.responseCode,
             response: record.response,
+            code: record.code,
+            originalCode: record.originalCode,
           },
         } satisfies SmtpWorkerReply);
       },

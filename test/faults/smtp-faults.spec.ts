@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { seedCampaign } from '../support/campaign.js';
-import { type SmtpSink, type SmtpVerdict } from '../support/smtp-sink.js';
-import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
+import { SmtpSink, type SmtpVerdict } from '../support/smtp-sink.js';
+import { startDeliveryTestApp, startTestApp, type DeliveryTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * A misbehaving SMTP server: slow answers, connections cut in the middle of DATA, 421/451/452 (try later),
@@ -160,3 +161,148 @@ describe(`a faulty SMTP server (${CONTACTS} contacts × 2 steps)`, () => {
     10 * 60_000,
   );
 });
+
+/**
+ * A TCP server on a port of its own that accepts connections and never says a word (as a hung SMTP server or
+ * a black-holing firewall does), until `answer()`: from then on every new connection is relayed to a real
+ * SMTP server, so the same address starts answering.
+ */
+class SilentSmtpFront {
+  private relayTo: number | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(private readonly server: net.Server) {}
+
+  static async start(): Promise<SilentSmtpFront> {
+    const holder: { front?: SilentSmtpFront } = {};
+    const server = net.createServer((socket) => holder.front!.accept(socket));
+    const front = new SilentSmtpFront(server);
+    holder.front = front;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return front;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  answer(sinkPort: number): void {
+    this.relayTo = sinkPort;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+    if (this.relayTo === undefined) return; // Accepted, then silence.
+    const upstream = net.connect(this.relayTo, '127.0.0.1');
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    socket.pipe(upstream).pipe(socket);
+  }
+}
+
+const BREAKER_CONTACTS = 60;
+
+describe.each([['true'], ['false']])(
+  'an SMTP server that accepts and never answers (SMTP_WORKER_THREAD=%s)',
+  (thread) => {
+    let front: SilentSmtpFront;
+    let sink: SmtpSink;
+    let t: TestApp;
+
+    beforeAll(async () => {
+      front = await SilentSmtpFront.start();
+      sink = await SmtpSink.start();
+      t = await startTestApp({
+        SMTP_URL: front.url,
+        SCHEDULER_TEST_CLOCK: 'true',
+        SMTP_WORKER_THREAD: thread,
+        SMTP_MAX_CONNECTIONS: '3',
+        SMTP_CONNECTION_TIMEOUT_MS: '500',
+        SMTP_GREETING_TIMEOUT_MS: '500',
+        SMTP_SOCKET_TIMEOUT_MS: '2000',
+        SMTP_BREAKER_THRESHOLD: '3',
+        SMTP_BREAKER_COOLDOWN_MS: '300',
+        SMTP_RETRY_BASE_MS: '1000',
+        SMTP_MAX_ATTEMPTS: '50',
+      });
+      await seedCampaign(t.post, {
+        key: 'silent',
+        domain: 'silent.example',
+        prefix: 's',
+        contacts: BREAKER_CONTACTS,
+        steps: [{ key: 'first', dayOffset: 0 }],
+        startAt: '2026-11-24T10:00:00Z',
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await t?.close();
+      await front?.close();
+      await sink?.close();
+    });
+
+    const statuses = async () =>
+      (
+        await t.pool.query<{ status: string; n: number }>(
+          `SELECT status, count(*)::int AS n FROM deliveries GROUP BY 1`,
+        )
+      ).rows;
+    const metric = async (name: string) => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    };
+
+    it('fails the sends fast and as transient once it has timed out a few times, says so, and sends when it answers again', async () => {
+      // Without a breaker every send waits for its own timeouts (10 s each before the timeouts were configurable,
+      // 60 sends over 3 connections: minutes). A ceiling far above what the breaker needs, far below that.
+      const ceiling = new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error('the pass was still waiting on the silent server after 60 s')),
+          60_000,
+        ).unref(),
+      );
+      const pass = await Promise.race([t.post('/v1/scheduler/run', { now: '2026-11-24T10:01:00Z' }), ceiling]);
+      expect(pass.status).toBe(200);
+      expect(pass.body).toMatchObject({ claimed: BREAKER_CONTACTS, retrying: BREAKER_CONTACTS, failed: 0, unknown: 0 });
+      expect(await statuses()).toEqual([{ status: 'retrying', n: BREAKER_CONTACTS }]);
+      const reasons = await t.pool.query<{ reason: string; n: number }>(
+        `SELECT reason, count(*)::int AS n FROM deliveries GROUP BY 1 ORDER BY 2 DESC`,
+      );
+      expect(reasons.rows[0].reason).toMatch(/did not answer 3 times in a row/);
+
+      await t.http().get('/health').expect(200, { status: 'degraded', db: 'up', smtp: 'down' });
+      expect(await metric('touchpoint_smtp_breaker_open')).toBe(1);
+      expect(await metric('touchpoint_smtp_breaker_opened_total')).toBe(1);
+      expect(await metric('touchpoint_smtp_breaker_rejected_total')).toBeGreaterThan(0);
+
+      // The same address now answers. Passes run until every step is sent; the first ones after the swap may
+      // still fall inside the cool-down (real time) and fail fast again, which only costs an attempt.
+      front.answer(sink.port);
+      let now = new Date('2026-11-24T10:02:00Z');
+      for (let passes = 0; ; passes++) {
+        const active = await t.pool.query<{ next: Date | null; n: number }>(
+          `SELECT min(next_due_at) AS next, count(*)::int AS n FROM enrollments WHERE status = 'active'`,
+        );
+        if (active.rows[0].n === 0) break;
+        if (passes > 100) throw new Error(`still ${active.rows[0].n} active after 100 passes`);
+        const next = active.rows[0].next!;
+        if (next > now) now = new Date(next.getTime() + 1000);
+        await t.post('/v1/scheduler/run', { now: now.toISOString() }).expect(200);
+        // The cool-down runs on the real clock; give it its time rather than spend attempts.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        now = new Date(now.getTime() + 60_000);
+      }
+      expect(await statuses()).toEqual([{ status: 'sent', n: BREAKER_CONTACTS }]);
+      expect(sink.messages).toHaveLength(BREAKER_CONTACTS);
+      expect(new Set(sink.messages.map((message) => message.envelopeTo[0])).size).toBe(BREAKER_CONTACTS);
+      await t.http().get('/health').expect(200, { status: 'ok', db: 'up', smtp: 'up' });
+      expect(await metric('touchpoint_smtp_breaker_open')).toBe(0);
+    }, 180_000);
+  },
+);
