@@ -34,7 +34,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         `Unhandled error on ${request.method} ${request.path}`,
       );
     }
-    if (response.headersSent) return;
+    // An error after the headers went out cannot be reported: cut the transfer rather than leave it hanging.
+    if (response.headersSent) {
+      if (!response.writableEnded) response.destroy();
+      return;
+    }
     response.status(body.statusCode).json(body);
   }
 }
@@ -60,6 +64,9 @@ function toBody(exception: unknown): ErrorBody {
   }
   const refusal = databaseRefusal(exception);
   if (refusal) return refusal;
+  if (sqlState(exception)?.code === '53100') {
+    return { statusCode: 507, error: 'Insufficient Storage', message: 'the database is out of disk space' };
+  }
   if (isDatabaseUnavailable(exception)) {
     return { statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again' };
   }
@@ -108,6 +115,7 @@ const INPUT_REFUSALS: Record<string, { status: number; message: (column?: string
   '22P02': { status: 400, message: () => 'a value has the wrong format' },
   '22P05': { status: 400, message: () => 'a text value holds a character the database cannot store' },
   '54001': { status: 400, message: () => 'the request is too deeply nested' },
+  '22021': { status: 400, message: () => 'a text value holds a NUL character, which cannot be stored' },
 };
 
 function sqlState(exception: unknown): { code: string; column?: string } | undefined {
