@@ -26,15 +26,22 @@ async function openTarget(config: AppConfig): Promise<DatabaseTarget> {
     return new DatabaseTarget(config.databaseUrl, undefined);
   }
   // The socket server must accept every pooled connection, or queries fail with ECONNRESET; a few more
-  // are left for psql or a script on EMBEDDED_DATABASE_PORT.
+  // are left for psql or a script.
   const embedded = await EmbeddedPostgres.start({
     dataDir: config.dataDir,
     port: config.embeddedDatabasePort,
     maxConnections: config.databasePoolSize + 6,
   });
   logger.log(
-    `Using embedded PostgreSQL in ${config.dataDir}/pgdata at ${embedded.url} (set DATABASE_URL for a server)`,
+    `Using embedded PostgreSQL in ${config.dataDir}/pgdata on the unix socket in ${embedded.socketPath} ` +
+      `(psql -h ${embedded.socketPath} -U postgres; set DATABASE_URL for a server)`,
   );
+  if (embedded.tcpAddress) {
+    logger.warn(
+      `The embedded database also listens on ${embedded.tcpAddress} (EMBEDDED_DATABASE_PORT) without a password: ` +
+        'every user of this machine can read and change it, the token-signing secret included',
+    );
+  }
   return new DatabaseTarget(embedded.url, embedded);
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -97,6 +98,81 @@ describe('embedded PostgreSQL over its socket', () => {
       expect(text(output.b)).toContain('b!');
     } finally {
       await db.close();
+    }
+  });
+});
+
+/** Inodes of the TCP sockets this process listens on (from /proc: state 0A is LISTEN). */
+async function listeningTcpInodes(): Promise<Set<string>> {
+  const mine = new Set<string>();
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) mine.add(inode);
+  }
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && mine.has(fields[9])) listening.add(fields[9]);
+    }
+  }
+  return listening;
+}
+
+/** What another local user's client gets from where `url` points: 'connected' or the error code. */
+async function connectAsAnotherUser(url: string): Promise<string> {
+  const parsed = new URL(url);
+  const socketDirectory = parsed.searchParams.get('host');
+  const target = socketDirectory
+    ? { path: `${socketDirectory}/.s.PGSQL.5432` }
+    : { host: parsed.hostname, port: Number(parsed.port || 5432) };
+  const script = `
+    const socket = require('net').connect(JSON.parse(process.argv[1]));
+    socket.on('connect', () => { console.log('connected'); socket.destroy(); });
+    socket.on('error', (error) => console.log(error.code));`;
+  // As nobody: root itself passes every permission check.
+  const { stdout } = await execFileAsync(process.execPath, ['-e', script, JSON.stringify(target)], {
+    uid: 65534,
+    gid: 65534,
+  });
+  return stdout.trim();
+}
+
+describe('who can reach the embedded database', () => {
+  // Another user can only be played by root (the test runs its client as nobody); elsewhere this is skipped.
+  const root = process.getuid?.() === 0;
+  (root ? it : it.skip)(
+    'listens on no TCP port and refuses another local user; the app and its own user still connect',
+    async () => {
+      const before = await listeningTcpInodes();
+      const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 4 });
+      try {
+        const after = await listeningTcpInodes();
+        expect([...after].filter((inode) => !before.has(inode))).toEqual([]);
+        expect(await connectAsAnotherUser(embedded.url)).toBe('EACCES');
+        expect((await stat(embedded.socketPath)).mode & 0o777).toBe(0o700);
+        const client = new pg.Client({ connectionString: embedded.url });
+        await client.connect();
+        expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+        await client.end();
+      } finally {
+        await embedded.stop();
+      }
+    },
+  );
+
+  it('opens a loopback TCP port, without a password, only when asked (EMBEDDED_DATABASE_PORT)', async () => {
+    const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 4, port: 0 });
+    try {
+      expect(embedded.tcpAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+      const client = new pg.Client({ connectionString: `postgres://postgres@${embedded.tcpAddress}/postgres` });
+      await client.connect();
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await client.end();
+    } finally {
+      await embedded.stop();
     }
   });
 });
