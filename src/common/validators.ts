@@ -1,5 +1,47 @@
 import { IsObject, registerDecorator, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator';
+import { DateTime } from 'luxon';
 import { isValidTimezone } from '../sequences/schedule.js';
+
+/** An ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`): without one, a time means nothing. */
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * The instants the API accepts. Every date that enters goes through the engine's calendar arithmetic and
+ * into PostgreSQL: year 1 in New York is year 0 locally, which PostgreSQL refuses, and one such value used
+ * to stop every pass; 9999 blocked a contact's re-enrollment for good. 1970-2200 holds every real campaign.
+ */
+export const EARLIEST_INSTANT = new Date('1970-01-01T00:00:00Z');
+export const LATEST_INSTANT = new Date('2200-01-01T00:00:00Z');
+
+/** What is wrong with a time given to the API, or undefined when it is acceptable. */
+export function instantProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(value)) {
+    return 'must be an ISO 8601 time with an offset, such as 2026-11-24T10:00:00Z';
+  }
+  // luxon refuses what Date would roll over silently (2026-02-30 is not March 2).
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  if (!parsed.isValid)
+    return `must be a real calendar date and time (${parsed.invalidExplanation ?? parsed.invalidReason})`;
+  const time = parsed.toMillis();
+  if (time < EARLIEST_INSTANT.getTime() || time >= LATEST_INSTANT.getTime()) {
+    return 'must be from 1970-01-01T00:00:00Z to before 2200-01-01T00:00:00Z';
+  }
+  return undefined;
+}
+
+export function IsBoundedInstant(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isBoundedInstant',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => instantProblem(value) === undefined,
+        defaultMessage: (args) => `${args?.property} ${instantProblem(args?.value) ?? 'is not acceptable'}`,
+      },
+    });
+}
 
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9-_]{0,63}$/;
 export const KEY_MESSAGE =
@@ -35,7 +77,11 @@ export function IsIanaTimezone(options?: ValidationOptions): PropertyDecorator {
       name: 'isIanaTimezone',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be an IANA time zone such as Europe/Chisinau', ...options },
+      options: {
+        message:
+          '$property must be an IANA time zone that both the engine and the database know, such as Europe/Chisinau',
+        ...options,
+      },
       validator: {
         validate: (value: unknown) => typeof value === 'string' && value.length <= 64 && isValidTimezone(value),
       },

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
-import { ISO_WITH_OFFSET } from '../enrollments/enrollment.dto.js';
+import { IsBoundedInstant } from '../common/validators.js';
 
 export class RunPassDto {
   @ApiPropertyOptional({
@@ -9,7 +9,7 @@ export class RunPassDto {
     description: 'Run this pass as of this time (only with SCHEDULER_TEST_CLOCK=true; otherwise 403)',
   })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'now must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   now?: string;
 }
 
@@ -50,12 +50,12 @@ export class DeliveryQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'Rows created at or after this time' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'since must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   since?: string;
 
   @ApiPropertyOptional({ description: 'Rows created before this time' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'until must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   until?: string;
 }
 

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { IsBoundedJsonObject, IsOmittable, ValidateNestedObject } from '../common/validators.js';
+import { IsBoundedInstant, IsBoundedJsonObject, IsOmittable, ValidateNestedObject } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
 import { EVENT_NAME } from '../sequences/sequence.dto.js';
 
 /** ISO 8601 with a date, a time and an offset (or Z): a time without a zone is ambiguous. */
-export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export class EnrollDto {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -27,7 +26,7 @@ export class EnrollDto {
 
   @ApiPropertyOptional({ example: '2026-11-24T10:00:00+02:00', description: 'Day 0; default now; may be in the past' })
   @IsOmittable()
-  @Matches(ISO_WITH_OFFSET, { message: 'startAt must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   startAt?: string;
 }
 
@@ -70,7 +69,7 @@ export class EventDto {
     description: 'Default now; day 0 of the sequences it starts',
   })
   @IsOmittable()
-  @Matches(ISO_WITH_OFFSET, { message: 'occurredAt must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   occurredAt?: string;
 
   @ApiPropertyOptional({ example: { webinar: 'ai-basics' } })

@@ -1,17 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
-import { ISO_WITH_OFFSET } from '../enrollments/enrollment.dto.js';
+import { IsBoundedInstant } from '../common/validators.js';
 
 export class FunnelQuery {
   @ApiPropertyOptional({ description: 'Enrollments whose day 0 is at or after this time' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'since must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   since?: string;
 
   @ApiPropertyOptional({ description: 'Enrollments whose day 0 is before this time' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'until must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   until?: string;
 
   @ApiPropertyOptional({
@@ -87,12 +87,12 @@ export class ConversionQuery extends PageQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'since must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   since?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'until must be an ISO 8601 time with an offset' })
+  @IsBoundedInstant()
   until?: string;
 }
 

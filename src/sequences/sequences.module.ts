@@ -4,11 +4,12 @@ import { TemplatesModule } from '../templates/templates.module.js';
 import { SequenceRepository } from './sequence.repository.js';
 import { SequenceService } from './sequence.service.js';
 import { SequencesController } from './sequences.controller.js';
+import { TimezoneCatalog } from './timezone-catalog.js';
 
 @Module({
   imports: [ContactsModule, TemplatesModule],
   controllers: [SequencesController],
-  providers: [SequenceRepository, SequenceService],
+  providers: [SequenceRepository, SequenceService, TimezoneCatalog],
   exports: [SequenceRepository, SequenceService],
 })
 export class SequencesModule {}

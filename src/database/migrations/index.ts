@@ -3,6 +3,7 @@ import { DeliveryWritePath1764200000000 } from './1764200000000-delivery-write-p
 import { FunnelReadPath1764300000000 } from './1764300000000-funnel-read-path.js';
 import { Suppressions1764400000000 } from './1764400000000-suppressions.js';
 import { MachineEngagement1764500000000 } from './1764500000000-machine-engagement.js';
+import { KnownTimeZones1764600000000 } from './1764600000000-known-time-zones.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   FunnelReadPath1764300000000,
   Suppressions1764400000000,
   MachineEngagement1764500000000,
+  KnownTimeZones1764600000000,
 ];
