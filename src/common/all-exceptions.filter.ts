@@ -67,6 +67,14 @@ function toBody(exception: unknown): ErrorBody {
   if (sqlState(exception)?.code === '53100') {
     return { statusCode: 507, error: 'Insufficient Storage', message: 'the database is out of disk space' };
   }
+  if (sqlState(exception)?.code === '57014') {
+    // A statement cancelled by DATABASE_STATEMENT_TIMEOUT_MS (or by an operator): the database is fine.
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the database took too long to answer and the query was cancelled; narrow the request or try later',
+    };
+  }
   if (isDatabaseUnavailable(exception)) {
     return { statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again' };
   }
