@@ -6,6 +6,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { AdminKeyMiddleware } from './common/admin-key.middleware.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { redactRequest } from './common/log-redaction.js';
 import type { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
@@ -51,6 +52,8 @@ export class AppModule implements NestModule {
               return id;
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
+            // Query strings name contacts (`?email=`); the log keeps the parameter, not the person.
+            serializers: { req: redactRequest },
             autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
           },
         }),
