@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CompiledRule } from '../segments/segment-rule.js';
 import { Conditions, queryOne, queryRows } from '../database/sql.js';
+import { AddressHasher, normaliseAddress } from './address-hasher.js';
+import { isSuppressing, SuppressionRepository } from './suppression.repository.js';
 
 export interface ContactRow {
   id: string;
@@ -30,13 +32,18 @@ const COLUMNS = 'id, email, first_name, last_name, locale, timezone, attributes,
 /**
  * Upsert from a JSON array of inputs in one statement. Given fields overwrite, absent ones keep their
  * value; attributes merge and a null attribute value removes the key. Status is never touched, so an
- * import cannot resubscribe anyone. `xmax = 0` tells an inserted row from an updated one.
+ * import cannot resubscribe anyone; a new contact whose address is on the suppression list (joined by the
+ * input's keyed hash, so a whole import is one join) is born with the recorded status and is kept out of
+ * every enrollment and send by the status checks that already exist. `xmax = 0` tells an inserted row from
+ * an updated one.
  */
 const UPSERT = `
-  INSERT INTO contacts (email, first_name, last_name, locale, timezone, attributes)
-  SELECT x.email, x.first_name, x.last_name, x.locale, x.timezone, jsonb_strip_nulls(COALESCE(x.attributes, '{}'))
+  INSERT INTO contacts (email, first_name, last_name, locale, timezone, attributes, status, status_changed_at)
+  SELECT x.email, x.first_name, x.last_name, x.locale, x.timezone, jsonb_strip_nulls(COALESCE(x.attributes, '{}')),
+         COALESCE(sp.status, 'active'), CASE WHEN sp.status IS NOT NULL THEN now() END
   FROM jsonb_to_recordset($1::jsonb)
-    AS x(email text, first_name text, last_name text, locale text, timezone text, attributes jsonb)
+    AS x(email text, first_name text, last_name text, locale text, timezone text, attributes jsonb, email_hash text)
+  LEFT JOIN suppressions sp ON sp.email_hash = x.email_hash
   ON CONFLICT (lower(email)) DO UPDATE SET
     first_name = COALESCE(EXCLUDED.first_name, contacts.first_name),
     last_name  = COALESCE(EXCLUDED.last_name, contacts.last_name),
@@ -45,9 +52,23 @@ const UPSERT = `
     attributes = jsonb_strip_nulls(contacts.attributes || EXCLUDED.attributes),
     updated_at = now()`;
 
+/**
+ * Anything shaped like an address in a free-text column (an SMTP reply quotes the recipient, in whatever case or
+ * form the remote server chose), for erasure to blank out.
+ */
+const ADDRESS_LIKE = `[^[:space:]<>()"',;:]+@[^[:space:]<>()"',;:]+`;
+
 @Injectable()
 export class ContactRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: AddressHasher,
+    private readonly suppressions: SuppressionRepository,
+  ) {}
+
+  private hashed(inputs: ContactInput[]): string {
+    return JSON.stringify(inputs.map((input) => ({ ...input, email_hash: this.hasher.hash(input.email) })));
+  }
 
   async upsertOne(
     input: ContactInput,
@@ -56,7 +77,7 @@ export class ContactRepository {
     const row = await queryOne<ContactRow & { inserted: boolean }>(
       manager,
       `${UPSERT} RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
-      [JSON.stringify([input])],
+      [this.hashed([input])],
     );
     const { inserted, ...contact } = row!;
     return { row: contact, inserted };
@@ -68,7 +89,7 @@ export class ContactRepository {
       this.dataSource,
       `WITH upserted AS (${UPSERT} RETURNING (xmax = 0) AS inserted)
        SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM upserted`,
-      [JSON.stringify(inputs)],
+      [this.hashed(inputs)],
     );
     return counts!;
   }
@@ -116,55 +137,92 @@ export class ContactRepository {
     return row!.total;
   }
 
-  /** Applies a partial update; returns undefined when the contact does not exist (or was erased). */
+  /**
+   * Applies a partial update; returns undefined when the contact does not exist (or was erased). A new address
+   * that is suppressed makes an active contact take the recorded status; an unsubscribed, bounced or complained
+   * contact that moves to a new address leaves the old one suppressed, since its owner's wish stays with it.
+   */
   async update(id: string, patch: ContactInput | Partial<ContactInput>): Promise<ContactRow | undefined> {
-    return queryOne<ContactRow>(
-      this.dataSource,
-      `UPDATE contacts SET
-         email      = COALESCE($2, email),
-         first_name = COALESCE($3, first_name),
-         last_name  = COALESCE($4, last_name),
-         locale     = COALESCE($5, locale),
-         timezone   = COALESCE($6, timezone),
-         attributes = jsonb_strip_nulls(attributes || COALESCE($7::jsonb, '{}')),
-         updated_at = now()
-       WHERE id = $1 AND status <> 'erased'
-       RETURNING ${COLUMNS}`,
-      [
-        id,
-        patch.email ?? null,
-        patch.first_name ?? null,
-        patch.last_name ?? null,
-        patch.locale ?? null,
-        patch.timezone ?? null,
-        patch.attributes ? JSON.stringify(patch.attributes) : null,
-      ],
-    );
+    return this.dataSource.transaction(async (manager) => {
+      const current = await queryOne<{ email: string; status: string }>(
+        manager,
+        `SELECT email, status FROM contacts WHERE id = $1 AND status <> 'erased' FOR UPDATE`,
+        [id],
+      );
+      if (!current) return undefined;
+      const moved = patch.email !== undefined && normaliseAddress(patch.email) !== normaliseAddress(current.email);
+      if (moved && isSuppressing(current.status)) {
+        await this.suppressions.suppress(manager, this.hasher.hash(current.email), current.status);
+      }
+      return queryOne<ContactRow>(
+        manager,
+        `WITH suppressed AS (SELECT status FROM suppressions WHERE email_hash = $8)
+         UPDATE contacts SET
+           email      = COALESCE($2, email),
+           first_name = COALESCE($3, first_name),
+           last_name  = COALESCE($4, last_name),
+           locale     = COALESCE($5, locale),
+           timezone   = COALESCE($6, timezone),
+           attributes = jsonb_strip_nulls(attributes || COALESCE($7::jsonb, '{}')),
+           status     = CASE WHEN status = 'active' THEN COALESCE((SELECT status FROM suppressed), status) ELSE status END,
+           status_changed_at = CASE WHEN status = 'active' AND EXISTS (SELECT 1 FROM suppressed) THEN now()
+                                    ELSE status_changed_at END,
+           updated_at = now()
+         WHERE id = $1
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          patch.email ?? null,
+          patch.first_name ?? null,
+          patch.last_name ?? null,
+          patch.locale ?? null,
+          patch.timezone ?? null,
+          patch.attributes ? JSON.stringify(patch.attributes) : null,
+          moved ? this.hasher.hash(patch.email!) : null,
+        ],
+      );
+    });
   }
 
   /**
-   * Erasure: personal data goes, the row stays (anonymous) so delivery and conversion counts keep their
-   * contact_id. Running enrollments end; event payloads and user agents, which may hold personal data, go.
+   * Erasure, within the caller's transaction: personal data goes, the row stays (anonymous) so delivery and
+   * conversion counts keep their contact_id. An unsubscribed, bounced or complained address is first put on the
+   * suppression list (as a keyed hash), so the person is never mailed again should the address come back.
+   * Running enrollments end; event payloads and idempotency keys, tracking user agents and URLs, and SMTP replies
+   * (which quote the recipient) go. Returns the contact's delivery ids (their outbox files are the caller's), or
+   * undefined when there was no such contact.
    */
-  async erase(id: string): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const erased = await queryRows(
-        manager,
-        `UPDATE contacts SET email = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
-           status = 'erased', status_changed_at = now(), erased_at = now(), updated_at = now()
-         WHERE id = $1 AND status <> 'erased' RETURNING id`,
-        [id],
-      );
-      if (erased.length === 0) return false;
-      await manager.query(
-        `UPDATE enrollments SET status = 'exited', exit_reason = 'erased', ended_at = now(), next_due_at = NULL, updated_at = now()
-         WHERE contact_id = $1 AND status = 'active'`,
-        [id],
-      );
-      await manager.query(`UPDATE events SET properties = '{}' WHERE contact_id = $1`, [id]);
-      await manager.query(`UPDATE tracking_events SET user_agent = NULL, url = NULL WHERE contact_id = $1`, [id]);
-      await manager.query(`UPDATE deliveries SET smtp_response = NULL WHERE contact_id = $1`, [id]);
-      return true;
-    });
+  async erase(manager: EntityManager, id: string): Promise<{ deliveryIds: string[] } | undefined> {
+    const contact = await queryOne<{ email: string; status: string }>(
+      manager,
+      `SELECT email, status FROM contacts WHERE id = $1 AND status <> 'erased' FOR UPDATE`,
+      [id],
+    );
+    if (!contact) return undefined;
+    if (isSuppressing(contact.status)) {
+      await this.suppressions.suppress(manager, this.hasher.hash(contact.email), contact.status);
+    }
+    await manager.query(
+      `UPDATE contacts SET email = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
+         status = 'erased', status_changed_at = now(), erased_at = now(), updated_at = now()
+       WHERE id = $1`,
+      [id],
+    );
+    await manager.query(
+      `UPDATE enrollments SET status = 'exited', exit_reason = 'erased', ended_at = now(), next_due_at = NULL, updated_at = now()
+       WHERE contact_id = $1 AND status = 'active'`,
+      [id],
+    );
+    // The key is the client's text and often names the person (`signup-ion@example.md`); it can never match
+    // again, since a later event for the address creates a new contact.
+    await manager.query(`UPDATE events SET properties = '{}', idempotency_key = NULL WHERE contact_id = $1`, [id]);
+    await manager.query(`UPDATE tracking_events SET user_agent = NULL, url = NULL WHERE contact_id = $1`, [id]);
+    const deliveries = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE deliveries SET smtp_response = NULL, reason = regexp_replace(reason, $2, '[address erased]', 'g')
+       WHERE contact_id = $1 RETURNING id`,
+      [id, ADDRESS_LIKE],
+    );
+    return { deliveryIds: deliveries.map((row) => row.id) };
   }
 }

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { DataSource } from 'typeorm';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { canonicalLocale } from '../common/validators.js';
@@ -14,6 +15,7 @@ import {
   UpsertContactDto,
 } from './contact.dto.js';
 import { type ContactInput, ContactRepository, type ContactRow } from './contact.repository.js';
+import { OutboxEraser } from './outbox-eraser.js';
 
 export const MAX_IMPORT_ROWS = 10_000;
 
@@ -59,8 +61,10 @@ const CSV_FIELDS: Record<string, keyof UpsertContactDto> = {
 @Injectable()
 export class ContactService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly contacts: ContactRepository,
     private readonly segments: SegmentService,
+    private readonly outbox: OutboxEraser,
   ) {}
 
   async upsert(dto: UpsertContactDto): Promise<{ contact: ContactDto; created: boolean }> {
@@ -115,8 +119,17 @@ export class ContactService {
     return toContactDto(row);
   }
 
+  /**
+   * One transaction: the outbox files go last, before the commit, so a failure anywhere leaves the contact as it
+   * was (and the request can be repeated); files already deleted by then were copies of what was being erased.
+   */
   async erase(id: string): Promise<void> {
-    if (!(await this.contacts.erase(id))) throw new NotFoundException(`contact ${id} not found`);
+    const erased = await this.dataSource.transaction(async (manager) => {
+      const result = await this.contacts.erase(manager, id);
+      if (result) await this.outbox.eraseDeliveries(result.deliveryIds);
+      return result !== undefined;
+    });
+    if (!erased) throw new NotFoundException(`contact ${id} not found`);
   }
 
   /**

@@ -51,7 +51,11 @@ function enrollSql(source: string): string {
 export class EnrollmentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The new enrollment, or undefined when the contact is already active in the sequence. */
+  /**
+   * The new enrollment, or undefined when the contact is already active in the sequence or may not be enrolled
+   * (not `active`: unsubscribed, bounced, complained, erased, or created again with a suppressed address). The
+   * callers check the status first for a clear answer; this guard holds against a status that changed since.
+   */
   async enrollOne(
     contactId: string,
     sequenceId: string,
@@ -60,7 +64,7 @@ export class EnrollmentRepository {
   ): Promise<EnrollmentRow | undefined> {
     const row = await queryOne<{ id: string }>(
       db,
-      `WITH target AS (SELECT * FROM contacts WHERE id = $3) ${enrollSql('target c')} RETURNING id`,
+      `WITH target AS (SELECT * FROM contacts WHERE id = $3 AND status = 'active') ${enrollSql('target c')} RETURNING id`,
       [sequenceId, startAt, contactId],
     );
     return row ? this.findById(row.id, db) : undefined;
