@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { withoutStatementTimeout } from '../database/statement-timeout.js';
 import { DeliveryPass } from './delivery-pass.js';
 import type { PassResult, PassState } from './pass-state.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
@@ -110,7 +111,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       sendLimit: pLimit(this.deliveryPass.sendConcurrency),
     };
     try {
-      await this.deliveryPass.run(state, () => this.stopping);
+      // A pass is background work even when a request asked for it (or woke it): cutting one of its writes at
+      // the API's statement timeout would turn mail already handed to the SMTP server into `unknown`.
+      await withoutStatementTimeout(() => this.deliveryPass.run(state, () => this.stopping));
       this.metrics.passes.inc();
       return state.result;
     } finally {
