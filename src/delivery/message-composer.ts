@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { TemplateRow } from '../templates/template.repository.js';
 import { TemplateService } from '../templates/template.service.js';
+import { isWebLink, rewriteAnchorLinks } from '../templates/html-links.js';
 import { chooseVariant } from '../templates/template-variant.js';
-import { TokenService } from '../tracking/token.service.js';
+import { fitsClickToken, TokenService } from '../tracking/token.service.js';
 import type { OutgoingMessage } from './mail-transport.js';
 
 export interface ComposeInput {
@@ -21,9 +22,6 @@ export interface ComposeInput {
   template: TemplateRow;
   now: Date;
 }
-
-/** Links in `href="…"` of anchors; only http(s) links are tracked (mailto:, tel:, anchors stay as they are). */
-const ANCHOR_HREF = /(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi;
 
 function addressDomain(mailFrom: string, publicUrl: string): string {
   const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(mailFrom);
@@ -85,13 +83,19 @@ export class MessageComposer {
     };
   }
 
+  /**
+   * Every http(s) link a reader can click becomes a signed click URL carrying exactly the URL the reader
+   * sees (entities decoded: a variable's `=` arrives as `&#x3D;`). The unsubscribe link stays as it is, and
+   * so does a link too long for a token: a variable can make one at send time, and an untracked link that
+   * works is better than a tracked one that cannot (a template's own long links are refused when saved).
+   */
   private track(html: string, deliveryId: string, unsubscribeUrl: string): string {
     const base = this.config.publicUrl;
-    const linked = html.replace(ANCHOR_HREF, (whole, prefix: string, quote: string, url: string) => {
-      const target = url.replace(/&amp;/g, '&');
-      if (target === unsubscribeUrl) return whole;
-      return `${prefix}${quote}${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: target })}${quote}`;
-    });
+    const linked = rewriteAnchorLinks(html, (url) =>
+      !isWebLink(url) || url === unsubscribeUrl || !fitsClickToken(url)
+        ? undefined
+        : `${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: url })}`,
+    );
     const pixel = `<img src="${base}/t/o/${this.tokens.sign({ k: 'o', d: deliveryId })}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px;" />`;
     return /<\/body>/i.test(linked) ? linked.replace(/<\/body>/i, `${pixel}</body>`) : `${linked}${pixel}`;
   }
