@@ -14,6 +14,13 @@ import {
 import { KEY_MESSAGE, KEY_PATTERN, IsLocaleTag, ValidateNestedObject } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
 
+/**
+ * The largest HTML or text part a variant may have. Real emails are 10-60 KB (Gmail clips them at 102 KB);
+ * compiling, checking and deriving the text part cost time in proportion to the size, about 1 s per 256 KB
+ * on a busy core of this machine, so a save or a first preview stays around a second even at the limit.
+ */
+export const MAX_TEMPLATE_CHARS = 262_144;
+
 export class TemplateVariantDto {
   @ApiProperty({ example: 'ro' })
   @IsLocaleTag()
@@ -25,16 +32,16 @@ export class TemplateVariantDto {
   @MaxLength(998)
   subject!: string;
 
-  @ApiProperty({ example: '<p>Salut, {{default contact.firstName "prietene"}}!</p>' })
+  @ApiProperty({ example: '<p>Salut, {{default contact.firstName "prietene"}}!</p>', maxLength: MAX_TEMPLATE_CHARS })
   @IsString()
   @MinLength(1)
-  @MaxLength(512_000)
+  @MaxLength(MAX_TEMPLATE_CHARS)
   html!: string;
 
-  @ApiPropertyOptional({ description: 'Derived from the HTML when absent' })
+  @ApiPropertyOptional({ description: 'Derived from the HTML when absent', maxLength: MAX_TEMPLATE_CHARS })
   @IsOptional()
   @IsString()
-  @MaxLength(512_000)
+  @MaxLength(MAX_TEMPLATE_CHARS)
   text?: string;
 }
 

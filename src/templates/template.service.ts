@@ -6,6 +6,7 @@ import {
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import Handlebars from 'handlebars';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { canonicalLocale } from '../common/validators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -18,6 +19,10 @@ import type {
   TemplateVariantDto,
   UpdateTemplateDto,
 } from './template.dto.js';
+import { MAX_TRACKED_URL_BYTES, fitsClickToken } from '../tracking/token.service.js';
+import { CompiledTemplateCache } from './compiled-template-cache.js';
+import { findAnchorLinks, isWebLink } from './html-links.js';
+import { RenderBudgetError } from './render-budget.js';
 import {
   type CompiledVariant,
   type RenderContext,
@@ -51,10 +56,25 @@ const SAMPLE_CONTACT = {
   attributes: {},
 };
 
+/**
+ * Links the template itself writes (literally or through a partial) that no click token can carry: a
+ * tracked link longer than that would be dead. Links that only a contact's data makes long are left
+ * untracked at send time instead (MessageComposer).
+ */
+function longLinks(html: string, field: string): string[] {
+  return findAnchorLinks(html)
+    .filter((link) => isWebLink(link.url) && !fitsClickToken(link.url))
+    .map(
+      (link) =>
+        `${field}: the link ${link.url.slice(0, 60)}… is ${link.url.length.toLocaleString('en')} characters long; ` +
+        `a tracked link can carry at most ${MAX_TRACKED_URL_BYTES.toLocaleString('en')} bytes`,
+    );
+}
+
 @Injectable()
 export class TemplateService {
   /** Compiled variants by template id, version and locale; a new version is a new key. */
-  private readonly compiled = new Map<string, CompiledVariant>();
+  readonly compiled = new CompiledTemplateCache();
 
   constructor(
     private readonly templates: TemplateRepository,
@@ -64,16 +84,18 @@ export class TemplateService {
   ) {}
 
   async create(dto: CreateTemplateDto): Promise<TemplateDto> {
-    const variants = this.checkVariants(dto.variants);
-    const row = await this.templates.insert(dto.key, dto.name, variants);
+    const { rows, compiled } = this.checkVariants(dto.variants);
+    const row = await this.templates.insert(dto.key, dto.name, rows);
     if (!row) throw new ConflictException(`template ${dto.key} already exists`);
+    this.keepCompiled(row, compiled);
     return toTemplateDto(row);
   }
 
   async update(key: string, dto: UpdateTemplateDto): Promise<TemplateDto> {
-    const variants = this.checkVariants(dto.variants);
-    const row = await this.templates.update(key, dto.name, variants);
+    const { rows, compiled } = this.checkVariants(dto.variants);
+    const row = await this.templates.update(key, dto.name, rows);
     if (!row) throw new NotFoundException(`template ${key} not found`);
+    this.keepCompiled(row, compiled);
     return toTemplateDto(row);
   }
 
@@ -114,27 +136,34 @@ export class TemplateService {
     }
     const locale = dto.locale ?? contact.locale;
     const variant = chooseVariant(template.variants, locale);
-    const rendered = this.compiledVariant(template, variant).render({
-      contact,
-      sequence: { name: 'Preview' },
-      step: { dayOffset: 0, key: 'preview' },
-      unsubscribeUrl: `${this.config.publicUrl}/u/preview`,
-      locale: variant.locale,
-      timezone,
-      now: new Date(),
-    });
-    return { ...rendered, locale: variant.locale };
+    const index = template.variants.indexOf(variant);
+    try {
+      const rendered = this.compiledVariant(template, variant).render({
+        contact,
+        sequence: { name: 'Preview' },
+        step: { dayOffset: 0, key: 'preview' },
+        unsubscribeUrl: `${this.config.publicUrl}/u/preview`,
+        locale: variant.locale,
+        timezone,
+        now: new Date(),
+      });
+      return { ...rendered, locale: variant.locale };
+    } catch (error) {
+      // The template fails with this contact's data (as its send would): a template problem, not ours.
+      if (error instanceof RenderBudgetError || error instanceof Handlebars.Exception) {
+        throw new UnprocessableEntityException({
+          statusCode: 422,
+          error: 'Unprocessable Entity',
+          message: [`variants.${index}: ${error.message.split('\n')[0]}`],
+        });
+      }
+      throw error;
+    }
   }
 
   /** The compiled form of one variant, cached until the template's version changes. */
   compiledVariant(template: Pick<TemplateRow, 'id' | 'version'>, variant: VariantRow): CompiledVariant {
-    const cacheKey = `${template.id}:${template.version}:${variant.locale}`;
-    let compiled = this.compiled.get(cacheKey);
-    if (!compiled) {
-      compiled = this.renderer.compile(variant);
-      this.compiled.set(cacheKey, compiled);
-    }
-    return compiled;
+    return this.compiled.get(template.id, template.version, variant.locale, () => this.renderer.compile(variant));
   }
 
   async require(key: string): Promise<TemplateRow> {
@@ -143,8 +172,18 @@ export class TemplateService {
     return row;
   }
 
-  /** Canonical, unique locales, and every variant compiles — or the save is refused (400 / 422). */
-  private checkVariants(variants: TemplateVariantDto[]): VariantRow[] {
+  /** What a save compiled serves the first sends and previews, and the template's older versions go. */
+  private keepCompiled(row: TemplateRow, compiled: CompiledVariant[]): void {
+    row.variants.forEach((variant, index) => {
+      if (compiled[index]) this.compiled.put(row.id, row.version, variant.locale, compiled[index]);
+    });
+  }
+
+  /**
+   * Canonical, unique locales, every variant compiles and renders with a sample contact, and no link in it is
+   * too long to be tracked — or the save is refused (400 / 422).
+   */
+  private checkVariants(variants: TemplateVariantDto[]): { rows: VariantRow[]; compiled: CompiledVariant[] } {
     const seen = new Map<string, number>();
     const duplicates: string[] = [];
     const rows = variants.map((variant, index) => {
@@ -156,17 +195,19 @@ export class TemplateService {
     });
     if (duplicates.length > 0) throw new BadRequestException(duplicates);
     const problems: string[] = [];
+    const compiled: CompiledVariant[] = [];
     rows.forEach((row, index) => {
       try {
-        const compiled = this.renderer.compile(row, `variants.${index}.`);
+        compiled[index] = this.renderer.compile(row, `variants.${index}.`);
         // A trial render catches what compiles but cannot run (e.g. a helper given the wrong arguments).
-        compiled.render({
+        const { html } = compiled[index].render({
           contact: SAMPLE_CONTACT,
           sequence: { name: 'Check' },
           step: { dayOffset: 0 },
           unsubscribeUrl: 'https://example.com/u/check',
           locale: row.locale,
         });
+        problems.push(...longLinks(html, `variants.${index}.html`));
       } catch (error) {
         if (error instanceof TemplateCompileError) problems.push(...error.problems);
         else problems.push(`variants.${index}: ${(error as Error).message.split('\n')[0]}`);
@@ -175,6 +216,6 @@ export class TemplateService {
     if (problems.length > 0) {
       throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: problems });
     }
-    return rows;
+    return { rows, compiled };
   }
 }
