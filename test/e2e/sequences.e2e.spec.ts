@@ -282,7 +282,7 @@ describe('sequences, enrollments and events API', () => {
       expect.arrayContaining([
         'email must be an email address',
         expect.stringMatching(/^name must be an event name/),
-        'occurredAt must be an ISO 8601 time with an offset',
+        'occurredAt must be an ISO 8601 time with an offset, such as 2026-11-24T10:00:00Z',
         expect.stringMatching(/^properties must be a JSON object/),
       ]),
     );
