@@ -2,29 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { type AppOptions, AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { applyBodyParsers } from './common/body-parsers.js';
+import { assignRequestId } from './common/request-id.js';
 import { applySecurity } from './common/security.js';
 import { createValidationPipe } from './common/validation.js';
-
-const FORBIDDEN_JSON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Refuses prototype-pollution keys anywhere in a JSON body, before any code sees the object. */
-export function rejectDangerousKeys(key: string, value: unknown): unknown {
-  if (FORBIDDEN_JSON_KEYS.has(key)) throw new ForbiddenJsonKeyError(key);
-  return value;
-}
-
-export class ForbiddenJsonKeyError extends Error {
-  constructor(key: string) {
-    super(`body must not use the key "${key}"`);
-  }
-}
-
-/** Paths that take large bodies (bulk import); everything else is capped at 1 MB. */
-const LARGE_BODY_PATHS = ['/v1/contacts/import'];
 
 /** Builds the whole application (not yet listening), as `main.ts` and the e2e tests use it. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
@@ -33,16 +17,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  app.use(assignRequestId);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   applySecurity(app, config);
-  app.use(
-    LARGE_BODY_PATHS,
-    express.json({ limit: '20mb', reviver: rejectDangerousKeys }),
-    express.text({ type: 'text/csv', limit: '20mb' }),
-  );
-  app.use(express.json({ limit: '1mb', reviver: rejectDangerousKeys }));
-  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  applyBodyParsers(app, config);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

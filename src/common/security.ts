@@ -16,7 +16,8 @@ import { tooMany } from './too-many-requests.js';
  *   hammering them (the tokens are HMAC-signed, so guessing one is hopeless anyway).
  * - Failed admin authentications count per address; past the budget every /v1 call from that address
  *   is refused with 429 for the rest of the window, so keys cannot be guessed at speed.
- * Counters live in the process: behind a load balancer each instance counts on its own (README, "Scale out").
+ * Every budget is per `request.ip`, which TRUST_PROXY decides (X-Forwarded-For believed only from the
+ * proxies it names). Counters live in the process: behind a load balancer each instance counts on its own (README, "Scale out").
  */
 export function applySecurity(app: NestExpressApplication, config: AppConfig): void {
   const strict = helmet({
@@ -51,6 +52,8 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
         // Only refused keys count: a busy integration with a good key is never slowed down, however many
         // of its requests are in flight.
         skip: (request) => keys.check(request.headers.authorization) === 'valid',
+        // TRUST_PROXY decides whose X-Forwarded-For counts; one ignored on purpose is not a misconfiguration.
+        validate: { xForwardedForHeader: false },
         handler: (_request, _response, next) =>
           next(tooMany('Too many failed authentications from this address; try again later')),
       }),

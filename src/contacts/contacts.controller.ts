@@ -3,13 +3,13 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   ParseUUIDPipe,
   Patch,
   Post,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
 import {
@@ -24,7 +24,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Page } from '../common/pagination.js';
 import {
   ContactDto,
@@ -35,6 +35,7 @@ import {
   UpsertContactDto,
 } from './contact.dto.js';
 import { ContactService } from './contact.service.js';
+import { readImportBody } from './import-body.js';
 
 @ApiTags('contacts')
 @ApiBearerAuth()
@@ -69,7 +70,8 @@ export class ContactsController {
     },
   })
   @ApiOkResponse({ type: ImportResultDto })
-  import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined): Promise<ImportResultDto> {
+  async import(@Req() request: Request): Promise<ImportResultDto> {
+    const { body, contentType } = await readImportBody(request);
     return this.contacts.import(body, contentType);
   }
 
