@@ -66,3 +66,6 @@ export function toSendError(error: unknown): SendError {
   const code = record.code === 'ESOCKET' && record.originalCode ? record.originalCode : record.code;
   return new SendError(record.message ?? response, record.responseCode, response.slice(0, 1000), code);
 }
+
+/** The code of a send the SMTP breaker refused without trying: the server is known to be unreachable. */
+export const BREAKER_CODE = 'EBREAKER';

@@ -82,6 +82,13 @@ describe('settle', () => {
     expect(result.update).not.toHaveProperty('last_sent_step_id');
   });
 
+  it('keeps a send the SMTP breaker held back retrying, whatever its attempts', () => {
+    const error = new SendError('breaker open', undefined, 'SMTP breaker open', 'EBREAKER');
+    const result = settle(job(), gate(9), { error, locale: null }, now, policy);
+    expect(result.outcome).toMatchObject({ status: 'retrying', reason: 'SMTP breaker open' });
+    expect(result.update).toMatchObject({ next_step_id: 'id-d0', status: 'active' });
+  });
+
   it('fails a permanent reply for good; a 5.1.x is a hard bounce', () => {
     const soft = settle(
       job(),

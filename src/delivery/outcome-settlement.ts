@@ -2,7 +2,7 @@ import type { StepRow } from '../sequences/sequence.repository.js';
 import type { EnrollmentUpdate, OutcomeRow } from './delivery.repository.js';
 import { nextStep, retryDelayMs } from './delivery-planner.js';
 import type { SendJob } from './batch-planner.js';
-import { SendError, type SendResult } from './mail-transport.js';
+import { BREAKER_CODE, SendError, type SendResult } from './mail-transport-contract.js';
 
 /** How one gated send ended at the SMTP server (or before it, while the message was built). */
 export type SendAttempt = { ok: SendResult; locale: string | null } | { error: unknown; locale: string | null };
@@ -61,7 +61,10 @@ export function settle(
     return { outcome, update: moveOn(job, step, true), bounced: false };
   }
   const error = attempt.error;
-  if (error instanceof SendError && error.transient && gate.attempts < policy.maxAttempts) {
+  // A send the SMTP breaker refused never reached a server: it waits out the outage however long, instead of
+  // using up the step's attempts (with the defaults, an outage of ~15 minutes would fail every due step).
+  const heldByBreaker = error instanceof SendError && error.code === BREAKER_CODE;
+  if (error instanceof SendError && error.transient && (heldByBreaker || gate.attempts < policy.maxAttempts)) {
     const retryAt = new Date(now.getTime() + retryDelayMs(gate.attempts, policy.retryBaseMs, policy.random));
     Object.assign(outcome, {
       status: 'retrying',

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { MailTransport, type OutgoingMessage, type SendResult, SendError } from './mail-transport-contract.js';
+import {
+  BREAKER_CODE,
+  MailTransport,
+  type OutgoingMessage,
+  type SendResult,
+  SendError,
+} from './mail-transport-contract.js';
 
 /**
  * Failures that say the server is not there or not talking, as opposed to a reply it chose to give (4xx/5xx)
@@ -95,7 +101,7 @@ export class BreakerMailTransport extends MailTransport {
     const reason =
       `not sent: the SMTP server did not answer ${this.options.threshold} times in a row; ` +
       'sending is paused and will be retried';
-    throw new SendError(reason, undefined, reason, 'EBREAKER');
+    throw new SendError(reason, undefined, reason, BREAKER_CODE);
   }
 
   private failed(probe: boolean): void {
