@@ -57,7 +57,7 @@ async function readCsv(request: IncomingMessage): Promise<string> {
     if (nul) return new BadRequestException([`CSV ${nul} must not contain the NUL character (\\u0000)`]);
     if (records > MAX_IMPORT_ROWS + 1) {
       return new BadRequestException([
-        `at most ${MAX_IMPORT_ROWS} contacts per import call; this CSV has more (reading stopped at row ${records - 1})`,
+        `at most ${MAX_IMPORT_ROWS} contacts per import call; this CSV has more than ${MAX_IMPORT_ROWS} rows`,
       ]);
     }
     return undefined;
