@@ -1,20 +1,10 @@
+import { stepRow } from '../../test/support/step-fixture.js';
 import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
 import { planBatch } from './batch-planner.js';
 import type { ClaimedEnrollment } from './delivery.repository.js';
 
-const step = (key: string, dayOffset: number, extra: Partial<StepRow> = {}): StepRow => ({
-  id: `id-${key}`,
-  key,
-  position: dayOffset,
-  day_offset: dayOffset,
-  at_time: '10:00',
-  template_id: 't',
-  template_key: 't',
-  segment_id: null,
-  segment_key: null,
-  max_lateness_hours: 48,
-  ...extra,
-});
+const step = (key: string, dayOffset: number, extra: Partial<StepRow> = {}) =>
+  stepRow(key, dayOffset, { at_time: '10:00', ...extra });
 const sequence = {
   id: 's1',
   name: 'S',

@@ -1,20 +1,9 @@
-import type { StepRow } from '../sequences/sequence.repository.js';
+import { stepRow } from '../../test/support/step-fixture.js';
+
 import { planEnrollment, type PlannerInput, retryDelayMs } from './delivery-planner.js';
 import { SendError } from './mail-transport.js';
 
-const step = (key: string, dayOffset: number, extra: Partial<StepRow> = {}): StepRow => ({
-  id: `id-${key}`,
-  key,
-  position: dayOffset,
-  day_offset: dayOffset,
-  at_time: null,
-  template_id: 't',
-  template_key: 't',
-  segment_id: null,
-  segment_key: null,
-  max_lateness_hours: 48,
-  ...extra,
-});
+const step = stepRow;
 
 const steps = [step('d0', 0), step('d1', 1), step('d7', 7, { segment_id: 'vip' }), step('d21', 21)];
 const start = new Date('2026-11-23T10:00:00Z'); // Monday

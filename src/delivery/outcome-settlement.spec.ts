@@ -1,21 +1,11 @@
-import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
+import { stepRow } from '../../test/support/step-fixture.js';
+import type { SequenceRow } from '../sequences/sequence.repository.js';
 import type { SendJob } from './batch-planner.js';
 import type { ClaimedEnrollment } from './delivery.repository.js';
 import { SendError } from './mail-transport.js';
 import { settle } from './outcome-settlement.js';
 
-const step = (key: string, dayOffset: number): StepRow => ({
-  id: `id-${key}`,
-  key,
-  position: dayOffset,
-  day_offset: dayOffset,
-  at_time: null,
-  template_id: 't',
-  template_key: 't',
-  segment_id: null,
-  segment_key: null,
-  max_lateness_hours: 48,
-});
+const step = (key: string, dayOffset: number) => stepRow(key, dayOffset);
 const steps = [step('d0', 0), step('d1', 1)];
 const claimed = (startAt: Date): ClaimedEnrollment => ({
   enrollment_id: 'e1',

@@ -8,12 +8,7 @@ import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.
  */
 describe('dates and zones the database accepts', () => {
   let t: DeliveryTestApp;
-  const post = (path: string, body: unknown) =>
-    t
-      .http()
-      .post(path)
-      .set(t.auth)
-      .send(body as object);
+  const post = (path: string, body: unknown) => t.post(path, body);
   const get = (path: string) => t.http().get(path).set(t.auth);
   const count = async (table: string) => (await t.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
 

@@ -7,12 +7,7 @@ import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.
 describe('delivery engine: a poisoned enrollment is parked, the others are sent', () => {
   let t: DeliveryTestApp;
   const start = new Date('2026-11-24T15:00:00Z');
-  const post = (path: string, body: unknown) =>
-    t
-      .http()
-      .post(path)
-      .set(t.auth)
-      .send(body as object);
+  const post = (path: string, body: unknown) => t.post(path, body);
   const pass = async (now: Date) => (await post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body;
 
   beforeAll(async () => {
