@@ -1,7 +1,7 @@
 import { stepRow } from '../../test/support/step-fixture.js';
 import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
 import { planBatch } from './batch-planner.js';
-import type { ClaimedEnrollment } from './delivery.repository.js';
+import type { ClaimedEnrollment } from './delivery-rows.js';
 
 const step = (key: string, dayOffset: number, extra: Partial<StepRow> = {}) =>
   stepRow(key, dayOffset, { at_time: '10:00', ...extra });

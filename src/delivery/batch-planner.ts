@@ -1,6 +1,6 @@
 import { DEFAULT_TIMEZONE } from '../sequences/schedule.js';
 import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
-import type { ClaimedEnrollment, EnrollmentUpdate, NoteRow } from './delivery.repository.js';
+import type { ClaimedEnrollment, EnrollmentUpdate, NoteRow } from './delivery-rows.js';
 import { planEnrollment } from './delivery-planner.js';
 
 /** A send the batch decided on, for the send stage. */

@@ -1,7 +1,7 @@
 import { stepRow } from '../../test/support/step-fixture.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import type { SendJob } from './batch-planner.js';
-import type { ClaimedEnrollment } from './delivery.repository.js';
+import type { ClaimedEnrollment } from './delivery-rows.js';
 import { SendError } from './mail-transport.js';
 import { settle } from './outcome-settlement.js';
 

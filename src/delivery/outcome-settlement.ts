@@ -1,5 +1,5 @@
 import type { StepRow } from '../sequences/sequence.repository.js';
-import type { EnrollmentUpdate, OutcomeRow } from './delivery.repository.js';
+import type { EnrollmentUpdate, OutcomeRow } from './delivery-rows.js';
 import { nextStep, retryDelayMs } from './delivery-planner.js';
 import type { SendJob } from './batch-planner.js';
 import { BREAKER_CODE, SendError, type SendResult } from './mail-transport-contract.js';
