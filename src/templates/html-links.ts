@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2';
+import { Parser, QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 
 /** An anchor's `href` as a reader's mail client reads it, and where its attribute sits in the HTML. */
 export interface AnchorLink {
@@ -20,26 +20,75 @@ export const isWebLink = (url: string): boolean => /^https?:\/\//i.test(url);
  */
 export function findAnchorLinks(html: string): AnchorLink[] {
   if (!/<a[\s/>]/i.test(html)) return [];
-  const links: AnchorLink[] = [];
-  let inAnchor = false;
-  let seenHref = false;
-  const parser = new Parser(
-    {
-      onopentagname(name) {
-        inAnchor = name === 'a';
-        seenHref = false;
-      },
-      onattribute(name, value, quote) {
-        if (!inAnchor || name !== 'href' || seenHref) return;
-        seenHref = true;
-        if (quote === undefined) return; // `<a href>`: no value
-        links.push({ url: decodeAttribute(value, quote), start: parser.startIndex, end: parser.endIndex });
-      },
-    },
-    { decodeEntities: false },
-  );
-  parser.end(html);
+  scan.html = html;
+  scan.links = [];
+  scanner.reset();
+  scanner.write(html);
+  scanner.end();
+  const links = scan.links;
+  scan.html = '';
+  scan.links = [];
   return links;
+}
+
+/** The scan in progress: rendering and tracking are synchronous, so one scanner serves every message. */
+const scan = {
+  html: '',
+  links: [] as AnchorLink[],
+  inAnchor: false,
+  seenHref: false,
+  inHref: false,
+  start: 0,
+  value: '',
+};
+
+/** The tokenizer alone (no tree, no tag stack): it still knows comments, <script>, <style> and the like. */
+const scanner = new Tokenizer(
+  { xmlMode: false, decodeEntities: false },
+  {
+    ...ignoreAll(),
+    onopentagname(from, to) {
+      scan.inAnchor = to - from === 1 && (scan.html.charCodeAt(from) | 0x20) === 0x61; // a or A
+      scan.seenHref = false;
+    },
+    onattribname(from, to) {
+      scan.inHref =
+        scan.inAnchor && !scan.seenHref && to - from === 4 && scan.html.slice(from, to).toLowerCase() === 'href';
+      scan.start = from;
+      scan.value = '';
+    },
+    onattribdata(from, to) {
+      if (scan.inHref) scan.value += scan.html.slice(from, to);
+    },
+    onattribend(quote, end) {
+      if (!scan.inHref) return;
+      scan.inHref = false;
+      scan.seenHref = true; // the first href of a tag is the one browsers follow
+      if (quote !== QuoteType.NoValue)
+        scan.links.push({ url: decodeAttribute(scan.value, quote), start: scan.start, end });
+    },
+  },
+);
+
+function ignoreAll(): TokenizerCallbacks {
+  const ignore = () => undefined;
+  return {
+    onattribdata: ignore,
+    onattribentity: ignore,
+    onattribend: ignore,
+    onattribname: ignore,
+    oncdata: ignore,
+    onclosetag: ignore,
+    oncomment: ignore,
+    ondeclaration: ignore,
+    onend: ignore,
+    onopentagend: ignore,
+    onopentagname: ignore,
+    onprocessinginstruction: ignore,
+    onselfclosingtag: ignore,
+    ontext: ignore,
+    ontextentity: ignore,
+  };
 }
 
 /**
@@ -58,18 +107,20 @@ export function rewriteAnchorLinks(html: string, replace: (url: string) => strin
   return copied === 0 ? html : result + html.slice(copied);
 }
 
-const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+const escapeAttribute = (value: string) =>
+  /[&"]/.test(value) ? value.replace(/&/g, '&amp;').replace(/"/g, '&quot;') : value;
 
 let lastDecoded = '';
 /** Reused: decoding runs for every link with an entity, and a parser costs more to build than to run. */
 const decoder = new Parser({ onattribute: (_name, value) => (lastDecoded = value) }, { decodeEntities: true });
 
 /** A raw attribute value decoded as the HTML standard decodes attributes (htmlparser2's own decoder). */
-function decodeAttribute(raw: string, quote: string | null): string {
-  let decoded = raw;
-  if (raw.includes('&')) {
-    const q = quote ?? '"';
-    const source = quote === null ? `<a href=${raw}>` : `<a href=${q}${raw}${q}>`;
+function decodeAttribute(raw: string, quote: QuoteType): string {
+  // `&amp;` alone is the usual case (Handlebars writes it for every `&`): decoded without a parser.
+  let decoded = raw.includes('&') ? raw.replace(/&amp;/g, '&') : raw;
+  if (/&(?!amp;)/.test(raw)) {
+    const q = quote === QuoteType.Single ? "'" : '"';
+    const source = quote === QuoteType.Unquoted ? `<a href=${raw}>` : `<a href=${q}${raw}${q}>`;
     decoder.reset();
     decoder.end(source);
     decoded = lastDecoded;
