@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CompiledRule } from '../segments/segment-rule.js';
-import { Conditions, queryOne, queryRows } from '../database/sql.js';
+import { Conditions, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
 import { AddressHasher, normaliseAddress } from './address-hasher.js';
 import { isSuppressing, SuppressionRepository } from './suppression.repository.js';
 
@@ -109,10 +108,10 @@ export class ContactRepository {
     limit: number;
     after?: [string, string];
     email?: string;
-    rule?: CompiledRule;
+    rule?: SqlFragment;
   }): Promise<ContactRow[]> {
-    const where = new Conditions(options.rule?.params).add(`c.status <> 'erased'`);
-    if (options.rule) where.add(options.rule.sql);
+    const where = new Conditions().add(`c.status <> 'erased'`);
+    if (options.rule) where.add(options.rule);
     if (options.email) where.add('lower(c.email) = lower(?)', options.email);
     if (options.after)
       where.add('(c.created_at, c.id) > (?::timestamptz, ?::uuid)', options.after[0], options.after[1]);
@@ -128,11 +127,12 @@ export class ContactRepository {
     );
   }
 
-  async countMatching(rule: CompiledRule, condition = `c.status <> 'erased'`): Promise<number> {
+  async countMatching(rule: SqlFragment, condition = `c.status <> 'erased'`): Promise<number> {
+    const where = new Conditions().add(condition).add(rule);
     const row = await queryOne<{ total: number }>(
       this.dataSource,
-      `SELECT count(*)::int AS total FROM contacts c WHERE ${condition} AND ${rule.sql}`,
-      rule.params,
+      `SELECT count(*)::int AS total FROM contacts c ${where.where()}`,
+      where.params,
     );
     return row!.total;
   }

@@ -20,6 +20,28 @@ export async function queryOne<T>(db: Queryable, sql: string, params: unknown[] 
 }
 
 /**
+ * A piece of SQL whose parameters are numbered only where it is placed: `render` receives the statement's
+ * binder and returns the text with that statement's placeholders. A fragment can be placed after any other
+ * parameters, or beside another fragment, and cannot misbind (segment rules compile to these).
+ */
+export interface SqlFragment {
+  render(bind: (value: unknown) => string): string;
+}
+
+/** A fragment from text whose each `?` takes the next of `values`. */
+export function sqlFragment(text: string, ...values: unknown[]): SqlFragment {
+  return {
+    render: (bind) => {
+      let at = 0;
+      return text.replace(/\?/g, () => {
+        if (at >= values.length) throw new Error(`sqlFragment: more ? than values in ${text}`);
+        return bind(values[at++]);
+      });
+    },
+  };
+}
+
+/**
  * A WHERE clause built from optional filters, with bind parameters numbered as they are added. Each `?`
  * in a condition takes the next of its values; values never enter the SQL text.
  */
@@ -32,11 +54,14 @@ export class Conditions {
     this.params = [...params];
   }
 
-  add(sql: string, ...values: unknown[]): this {
-    let text = sql;
-    for (const value of values) text = text.replace('?', this.bind(value));
-    this.parts.push(text);
+  add(sql: string | SqlFragment, ...values: unknown[]): this {
+    this.parts.push(this.place(typeof sql === 'string' ? sqlFragment(sql, ...values) : sql));
     return this;
+  }
+
+  /** A fragment's text with its parameters bound after those already here (for SQL outside the WHERE). */
+  place(fragment: SqlFragment): string {
+    return fragment.render((value) => this.bind(value));
   }
 
   /** Adds a parameter and returns its placeholder. */

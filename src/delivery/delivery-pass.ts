@@ -169,13 +169,10 @@ export class DeliveryPass {
     for (const segmentId of segmentIds) {
       if (!state.rules.has(segmentId)) {
         const segment = await this.segments.findById(segmentId);
-        state.rules.set(segmentId, segment ? compileRule(segment.rule as Rule, 'c', 2) : undefined);
+        state.rules.set(segmentId, segment ? compileRule(segment.rule as Rule, 'c') : undefined);
       }
       const rule = state.rules.get(segmentId);
-      membership.set(
-        segmentId,
-        rule ? await this.repository.segmentMembers(contactIds, rule.sql, rule.params) : new Set(),
-      );
+      membership.set(segmentId, rule ? await this.repository.segmentMembers(contactIds, rule) : new Set());
     }
     return membership;
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryOne, queryRows } from '../database/sql.js';
+import { Conditions, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
 import {
   type ClaimedEnrollment,
   columns,
@@ -87,12 +87,13 @@ export class DeliveryRepository {
     );
   }
 
-  /** Which of `contactIds` match a compiled segment rule (parameters from $2). */
-  async segmentMembers(contactIds: string[], ruleSql: string, params: unknown[]): Promise<Set<string>> {
+  /** Which of `contactIds` match a compiled segment rule. */
+  async segmentMembers(contactIds: string[], rule: SqlFragment): Promise<Set<string>> {
+    const where = new Conditions().add('c.id = ANY(?::uuid[])', contactIds).add(rule);
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
-      `SELECT c.id FROM contacts c WHERE c.id = ANY($1::uuid[]) AND ${ruleSql}`,
-      [contactIds, ...params],
+      `SELECT c.id FROM contacts c ${where.where()}`,
+      where.params,
     );
     return new Set(rows.map((row) => row.id));
   }

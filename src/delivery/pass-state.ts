@@ -1,4 +1,5 @@
 import type { LimitFunction } from 'p-limit';
+import type { SqlFragment } from '../database/sql.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import type { TemplateRow } from '../templates/template.repository.js';
 
@@ -21,7 +22,7 @@ export interface PassState {
   result: PassResult;
   sequences: Map<string, SequenceRow>;
   templates: Map<string, TemplateRow | undefined>;
-  rules: Map<string, { sql: string; params: unknown[] } | undefined>;
+  rules: Map<string, SqlFragment | undefined>;
   /** Sends in flight across the pass's batches (they overlap): the SMTP pool's connections, twice over. */
   sendLimit: LimitFunction;
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type Queryable, queryOne, queryRows } from '../database/sql.js';
-import type { CompiledRule } from '../segments/segment-rule.js';
+import { Conditions, type Queryable, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
 
 export interface EnrollmentRow {
   id: string;
@@ -71,14 +70,15 @@ export class EnrollmentRepository {
   }
 
   /** Set-based enrollment of a segment's active members; returns how many were new. */
-  async enrollSegment(sequenceId: string, startAt: Date, rule: CompiledRule): Promise<number> {
+  async enrollSegment(sequenceId: string, startAt: Date, rule: SqlFragment): Promise<number> {
+    const members = new Conditions([sequenceId, startAt]).add(`c.status = 'active'`).add(rule);
     const row = await queryOne<{ enrolled: number }>(
       this.dataSource,
       `WITH inserted AS (
-         ${enrollSql(`(SELECT * FROM contacts c WHERE c.status = 'active' AND ${rule.sql}) c`)}
+         ${enrollSql(`(SELECT * FROM contacts c ${members.where()}) c`)}
          RETURNING 1)
        SELECT count(*)::int AS enrolled FROM inserted`,
-      [sequenceId, startAt, ...rule.params],
+      members.params,
     );
     return row!.enrolled;
   }

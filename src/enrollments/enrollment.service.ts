@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
+import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { SegmentService } from '../segments/segment.service.js';
 import type { CalendarDto } from '../sequences/sequence.dto.js';
@@ -70,13 +70,10 @@ export class EnrollmentService {
     segmentKey: string,
     startAt: Date,
   ): Promise<SegmentEnrollmentResultDto> {
-    const rule = await this.segments.compiledRule(segmentKey, 3);
+    const rule = await this.segments.compiledRule(segmentKey);
     const enrolled = await this.enrollments.enrollSegment(sequence.id, startAt, rule);
     if (enrolled > 0) this.wakeup.notify();
-    const members = await this.contacts.countMatching(
-      await this.segments.compiledRule(segmentKey, 1),
-      `c.status = 'active'`,
-    );
+    const members = await this.contacts.countMatching(rule, `c.status = 'active'`);
     return { enrolled, alreadyEnrolled: Math.max(0, members - enrolled) };
   }
 

@@ -1,10 +1,10 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
+import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { toContactInput } from '../contacts/contact.service.js';
-import { queryOne } from '../database/sql.js';
+import { Conditions, queryOne } from '../database/sql.js';
 import { compileRule, type Rule } from '../segments/segment-rule.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
@@ -99,11 +99,8 @@ export class EventService {
   private async inSegment(manager: EntityManager, contactId: string, segmentId: string): Promise<boolean> {
     const segment = await this.segments.findById(segmentId, manager);
     if (!segment) return false;
-    const rule = compileRule(segment.rule as Rule, 'c', 2);
-    const row = await queryOne(manager, `SELECT 1 FROM contacts c WHERE c.id = $1 AND ${rule.sql}`, [
-      contactId,
-      ...rule.params,
-    ]);
+    const where = new Conditions().add('c.id = ?', contactId).add(compileRule(segment.rule as Rule, 'c'));
+    const row = await queryOne(manager, `SELECT 1 FROM contacts c ${where.where()}`, where.params);
     return row !== undefined;
   }
 }

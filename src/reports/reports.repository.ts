@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Conditions, queryRows } from '../database/sql.js';
+import { Conditions, queryRows, type SqlFragment } from '../database/sql.js';
 
 export interface FunnelStepRow {
   key: string;
@@ -35,12 +35,6 @@ export interface ConversionRow {
   event_name: string;
   attributed_step: string | null;
   occurred_at: Date;
-}
-
-/** An extra condition on the cohort's contacts (`c`), with its parameters numbered from `firstParam`. */
-export interface CohortFilter {
-  sql: string;
-  params: unknown[];
 }
 
 /**
@@ -117,12 +111,13 @@ export class ReportsRepository {
     sequenceId: string,
     since: Date | null,
     until: Date | null,
-    filter?: (firstParam: number) => CohortFilter,
+    /** An extra condition on the cohort's contacts (`c`). */
+    filter?: SqlFragment,
   ): Promise<{ steps: FunnelStepRow[]; totals: FunnelTotalsRow }> {
-    const extra = filter?.(4);
-    const narrowed = since !== null || until !== null || extra !== undefined;
-    const sql = funnelSql(narrowed, extra ? `AND ${extra.sql}` : '');
-    const params = [sequenceId, since, until, ...(extra?.params ?? [])];
+    const statement = new Conditions([sequenceId, since, until]);
+    const narrowed = since !== null || until !== null || filter !== undefined;
+    const sql = funnelSql(narrowed, filter ? `AND ${statement.place(filter)}` : '');
+    const params = statement.params;
     type Row = FunnelStepRow & { totals: FunnelTotalsRow };
     const rows = narrowed
       ? await this.dataSource.transaction(async (manager) => {

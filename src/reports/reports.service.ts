@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination.js';
+import { type SqlFragment, sqlFragment } from '../database/sql.js';
 import { compileRule, type Rule } from '../segments/segment-rule.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceService } from '../sequences/sequence.service.js';
@@ -13,12 +14,7 @@ import type {
   FunnelStepDto,
   FunnelTotalsDto,
 } from './reports.dto.js';
-import {
-  type CohortFilter,
-  type FunnelStepRow,
-  type FunnelTotalsRow,
-  ReportsRepository,
-} from './reports.repository.js';
+import { type FunnelStepRow, type FunnelTotalsRow, ReportsRepository } from './reports.repository.js';
 
 function toSteps(rows: FunnelStepRow[]): FunnelStepDto[] {
   return rows.map((row) => ({
@@ -86,21 +82,18 @@ export class ReportsService {
     until: Date | null,
     by: 'locale' | 'segment',
   ): Promise<FunnelBreakdownDto[]> {
-    const groups: Array<{ value: string; filter: (first: number) => CohortFilter }> = [];
+    const groups: Array<{ value: string; filter: SqlFragment }> = [];
     if (by === 'locale') {
       for (const language of await this.reports.cohortLanguages(sequenceId)) {
         groups.push({
           value: language,
-          filter: (first) => ({
-            // The expression of contacts_language_stats (migration 1764300000000): keep them the same.
-            sql: `COALESCE(split_part(lower(c.locale), '-', 1), '') = $${first}`,
-            params: [language],
-          }),
+          // The expression of contacts_language_stats (migration 1764300000000): keep them the same.
+          filter: sqlFragment(`COALESCE(split_part(lower(c.locale), '-', 1), '') = ?`, language),
         });
       }
     } else {
       for (const segment of await this.segments.findAll()) {
-        groups.push({ value: segment.key, filter: (first) => compileRule(segment.rule as Rule, 'c', first) });
+        groups.push({ value: segment.key, filter: compileRule(segment.rule as Rule, 'c') });
       }
     }
     const breakdown: FunnelBreakdownDto[] = [];

@@ -1,4 +1,17 @@
+import { Conditions, type SqlFragment } from '../database/sql.js';
 import { compileRule, type Rule, validateRule } from './segment-rule.js';
+
+/** A fragment placed alone in a statement: its text and parameters. */
+function placed(fragment: SqlFragment): { sql: string; params: unknown[] } {
+  const statement = new Conditions();
+  const sql = statement.place(fragment);
+  return { sql, params: statement.params };
+}
+
+/** The statement's text with every $n replaced by its value, so a misbound parameter shows. */
+function inlined(sql: string, params: unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => JSON.stringify(params[Number(n) - 1]));
+}
 
 describe('segment rule validation', () => {
   it('accepts every operator on the whitelisted fields, nested', () => {
@@ -59,12 +72,14 @@ describe('segment rule validation', () => {
 describe('segment rule compiler', () => {
   it('binds every value as a parameter and never inlines it', () => {
     const evil = "x'); DELETE FROM contacts; --";
-    const { sql, params } = compileRule({
-      any: [
-        { field: 'locale', op: 'eq', value: evil },
-        { field: 'attributes.note', op: 'contains', value: evil },
-      ],
-    });
+    const { sql, params } = placed(
+      compileRule({
+        any: [
+          { field: 'locale', op: 'eq', value: evil },
+          { field: 'attributes.note', op: 'contains', value: evil },
+        ],
+      }),
+    );
     expect(sql).not.toContain('DELETE');
     expect(params).toContain(evil);
   });
@@ -87,10 +102,29 @@ describe('segment rule compiler', () => {
       ['age', '18'],
     ],
   ])('compiles %j', (rule, sql, params) => {
-    expect(compileRule(rule)).toEqual({ sql, params });
+    expect(placed(compileRule(rule))).toEqual({ sql, params });
   });
 
-  it('numbers parameters from the given offset so the expression embeds in larger queries', () => {
-    expect(compileRule({ all: [{ field: 'locale', op: 'eq', value: 'ro' }] }, 'x', 4).sql).toBe('(x.locale = $4)');
+  it('numbers its parameters where it is placed: after earlier ones, beside another rule and other filters', () => {
+    const where = new Conditions(['sequence-id', '2026-01-01'])
+      .add(compileRule({ all: [{ field: 'attributes.plan', op: 'eq', value: 'pro' }] }, 'x'))
+      .add('x.email = ?', 'a@b.md')
+      .add(compileRule({ any: [{ field: 'attributes.age', op: 'gte', value: 18 }] }, 'x'));
+    const limit = where.bind(10);
+    expect(where.where()).toBe(
+      'WHERE ((x.attributes -> $3::text) = $4::jsonb) AND x.email = $5 AND ' +
+        '((jsonb_typeof((x.attributes -> $6::text)) = jsonb_typeof($7::jsonb) AND (x.attributes -> $6::text) >= $7::jsonb))',
+    );
+    expect(inlined(`${where.where()} LIMIT ${limit}`, where.params)).toBe(
+      `WHERE ((x.attributes -> "plan"::text) = "\\"pro\\""::jsonb) AND x.email = "a@b.md" AND ` +
+        `((jsonb_typeof((x.attributes -> "age"::text)) = jsonb_typeof("18"::jsonb) AND (x.attributes -> "age"::text) >= "18"::jsonb)) LIMIT 10`,
+    );
+    expect(where.params).toEqual(['sequence-id', '2026-01-01', 'plan', '"pro"', 'a@b.md', 'age', '18', 10]);
+  });
+
+  it('renders afresh each time it is placed, so one compiled rule serves several statements', () => {
+    const rule = compileRule({ all: [{ field: 'locale', op: 'eq', value: 'ro' }] });
+    expect(new Conditions([1, 2]).place(rule)).toBe('(c.locale = $3)');
+    expect(new Conditions().place(rule)).toBe('(c.locale = $1)');
   });
 });

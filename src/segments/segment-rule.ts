@@ -2,6 +2,8 @@
  * The segment rule language of API.md and its compilation to parameterised SQL over `contacts`.
  * Values only ever reach SQL as bind parameters; field names only from the whitelist below.
  */
+import type { SqlFragment } from '../database/sql.js';
+
 export type Operator = 'eq' | 'neq' | 'in' | 'contains' | 'exists' | 'gt' | 'gte' | 'lt' | 'lte';
 export type Condition = { field: string; op: Operator; value?: unknown };
 export type Rule = { all: Array<Rule | Condition> } | { any: Array<Rule | Condition> };
@@ -106,26 +108,19 @@ function validateCondition(node: Record<string, unknown>, at: string, problems: 
   if (typeof value === 'string' && value.length > 1000) problems.push(`${at}.value must be at most 1000 characters`);
 }
 
-/** A compiled rule: a SQL boolean expression over `contacts` (aliased by `alias`) and its parameters. */
-export interface CompiledRule {
-  sql: string;
-  params: unknown[];
-}
-
 const COMPARATORS: Record<'gt' | 'gte' | 'lt' | 'lte', string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 /**
- * Compiles a validated rule. `firstParam` is the number of the first bind parameter ($n) to use, so the
- * expression can be embedded in a larger query. Attribute comparisons are typed: a number matches a
- * number, a string a string (jsonb equality), so `"5"` and `5` are different values, as in the JSON.
+ * Compiles a validated rule to a boolean expression over `contacts` (aliased by `alias`), as a fragment: its
+ * parameters are numbered by the statement it is placed in (`Conditions`), never by the caller. Attribute
+ * comparisons are typed: a number matches a number, a string a string (jsonb equality), so `"5"` and `5` are
+ * different values, as in the JSON.
  */
-export function compileRule(rule: Rule, alias = 'c', firstParam = 1): CompiledRule {
-  const params: unknown[] = [];
-  const bind = (value: unknown): string => {
-    params.push(value);
-    return `$${firstParam + params.length - 1}`;
-  };
+export function compileRule(rule: Rule, alias = 'c'): SqlFragment {
+  return { render: (bind) => renderRule(rule, alias, bind) };
+}
 
+function renderRule(rule: Rule, alias: string, bind: (value: unknown) => string): string {
   const condition = (cond: Condition): string => {
     const column = COLUMN_FIELDS[cond.field];
     if (column) {
@@ -181,5 +176,5 @@ export function compileRule(rule: Rule, alias = 'c', firstParam = 1): CompiledRu
     return condition(item);
   };
 
-  return { sql: node(rule), params };
+  return node(rule);
 }

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
-import { type CompiledRule, compileRule, type Rule, validateRule } from './segment-rule.js';
+import type { SqlFragment } from '../database/sql.js';
+import { compileRule, type Rule, validateRule } from './segment-rule.js';
 import type { CreateSegmentDto, SegmentDto, UpdateSegmentDto } from './segment.dto.js';
 import { SegmentRepository, type SegmentRow } from './segment.repository.js';
 
@@ -47,10 +48,10 @@ export class SegmentService {
     return toPage(rows, limit, toSegmentDto, (row) => [row.key]);
   }
 
-  /** The segment's rule as SQL over `contacts c`, parameters numbered from `firstParam`. */
-  async compiledRule(key: string, firstParam = 1, alias = 'c'): Promise<CompiledRule> {
+  /** The segment's rule as a SQL fragment over `contacts c` (numbered where it is placed). */
+  async compiledRule(key: string, alias = 'c'): Promise<SqlFragment> {
     const row = await this.require(key);
-    return compileRule(row.rule as Rule, alias, firstParam);
+    return compileRule(row.rule as Rule, alias);
   }
 
   async require(key: string): Promise<SegmentRow> {
