@@ -10,6 +10,8 @@ import { redactRequest } from './common/log-redaction.js';
 import type { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
+import { SegmentsModule } from './segments/segments.module.js';
+import { TrackingModule } from './tracking/tracking.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { SequencesModule } from './sequences/sequences.module.js';
 import { EnrollmentsModule } from './enrollments/enrollments.module.js';
@@ -18,7 +20,7 @@ import { DeliveryModule } from './delivery/delivery.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 
 /** What tests may swap; production passes nothing. */
@@ -62,14 +64,16 @@ export class AppModule implements NestModule {
         MetricsModule,
         ContactsModule,
         TemplatesModule,
+        HealthModule,
+        SegmentsModule,
         SequencesModule,
         EnrollmentsModule,
         ScheduleModule.forRoot(),
         DeliveryModule,
         ReportsModule,
         DashboardModule,
+        TrackingModule,
       ],
-      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

@@ -9,6 +9,7 @@ import { applyBodyParsers } from './common/body-parsers.js';
 import { assignRequestId } from './common/request-id.js';
 import { applySecurity } from './common/security.js';
 import { createValidationPipe } from './common/validation.js';
+import { applyPublicRateLimit } from './tracking/public-rate-limit.js';
 
 /** Builds the whole application (not yet listening), as `main.ts` and the e2e tests use it. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   applySecurity(app, config);
+  applyPublicRateLimit(app, config);
   applyBodyParsers(app, config);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

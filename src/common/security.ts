@@ -3,7 +3,6 @@ import type { NextFunction, Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config.js';
-import { applyPublicRateLimit } from '../tracking/public-rate-limit.js';
 import { AdminKeys } from './admin-key.middleware.js';
 import { tooMany } from './too-many-requests.js';
 
@@ -12,8 +11,8 @@ import { tooMany } from './too-many-requests.js';
  *
  * - The API and the public pages get a strict CSP; /docs (Swagger UI needs its inline bits) gets
  *   helmet without one, and the dashboard sets its own (dashboard.controller.ts).
- * - /t/* and /u/* are reachable by anyone who has a link: a per-address budget stops a script from
- *   hammering them (the tokens are HMAC-signed, so guessing one is hopeless anyway).
+ * - /t/* and /u/* (reachable by anyone who has a link) get tracking's own budget (public-rate-limit.ts,
+ *   applied beside this by bootstrap: common knows no feature).
  * - Failed admin authentications count per address; past the budget every /v1 call from that address
  *   is refused with 429 for the rest of the window, so keys cannot be guessed at speed.
  * Every budget is per `request.ip`, which TRUST_PROXY decides (X-Forwarded-For believed only from the
@@ -39,7 +38,6 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
       : strict(request, response, next),
   );
 
-  applyPublicRateLimit(app, config);
   if (config.authFailureLimit > 0) {
     const keys = new AdminKeys(config.adminApiKeys);
     app.use(

@@ -1,6 +1,6 @@
 import { IsObject, registerDecorator, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator';
 import { DateTime } from 'luxon';
-import { isValidTimezone } from '../sequences/schedule.js';
+import { isValidTimezone } from './timezones.js';
 
 /** An ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`): without one, a time means nothing. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -100,3 +100,12 @@ export class ImportResultDto {
   @ApiProperty() updated!: number;
   @ApiProperty({ type: [ImportRejectionDto] }) rejected!: ImportRejectionDto[];
 }
+
+/** A segment's members: contacts chosen by a segment's rule (GET /v1/segments/:key/contacts). */
+export class SegmentMembersDto {
+  @ApiProperty({ type: [ContactDto] }) items!: ContactDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ description: 'All members now, not just this page' }) total!: number;
+}
+
+export class SegmentMembersQuery extends PageQuery {}

@@ -1,31 +1,22 @@
 import { Module } from '@nestjs/common';
-import { SegmentRepository } from '../segments/segment.repository.js';
-import { SegmentService } from '../segments/segment.service.js';
-import { SegmentsController } from '../segments/segments.controller.js';
-import { TokenService } from '../tracking/token.service.js';
+import { SegmentsModule } from '../segments/segments.module.js';
+import { TrackingModule } from '../tracking/tracking.module.js';
 import { AddressHasher } from './address-hasher.js';
 import { ContactRepository } from './contact.repository.js';
 import { ContactService } from './contact.service.js';
 import { ContactsController } from './contacts.controller.js';
 import { OutboxEraser } from './outbox-eraser.js';
+import { SegmentMembersController } from './segment-members.controller.js';
 import { SuppressionRepository } from './suppression.repository.js';
 
 /**
- * Contacts and the segments over them (segments are rules over the contacts table), and the suppression list that
- * outlives erased contacts. TokenService is here for its secret, which keys the suppression list's hashes.
+ * Contacts (listed whole or by a segment's rule) and the suppression list that outlives erased contacts, whose
+ * address hashes are keyed by tracking's TokenService secret.
  */
 @Module({
-  controllers: [ContactsController, SegmentsController],
-  providers: [
-    ContactRepository,
-    ContactService,
-    SegmentRepository,
-    SegmentService,
-    TokenService,
-    AddressHasher,
-    SuppressionRepository,
-    OutboxEraser,
-  ],
-  exports: [ContactRepository, ContactService, SegmentRepository, SegmentService],
+  imports: [SegmentsModule, TrackingModule],
+  controllers: [ContactsController, SegmentMembersController],
+  providers: [ContactRepository, ContactService, AddressHasher, SuppressionRepository, OutboxEraser],
+  exports: [ContactRepository, ContactService],
 })
 export class ContactsModule {}

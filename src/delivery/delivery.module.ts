@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ContactsModule } from '../contacts/contacts.module.js';
+import { SegmentsModule } from '../segments/segments.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
-import { TokenService } from '../tracking/token.service.js';
-import { TrackingController } from '../tracking/tracking.controller.js';
-import { TrackingRepository } from '../tracking/tracking.repository.js';
+import { TrackingModule } from '../tracking/tracking.module.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
 import { DeliveryController } from './delivery.controller.js';
 import { DeliveryRepository } from './delivery.repository.js';
@@ -15,10 +13,10 @@ import { SchedulerMetrics } from './scheduler-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
 import { SendStage } from './send-stage.js';
 
-/** The delivery engine (scheduler, sender, delivery log) and what the emails link back to (tracking, unsubscribe). */
+/** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
-  imports: [ContactsModule, TemplatesModule, SequencesModule],
-  controllers: [DeliveryController, TrackingController],
+  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule],
+  controllers: [DeliveryController],
   providers: [
     DeliveryRepository,
     DeliveryLogRepository,
@@ -27,11 +25,8 @@ import { SendStage } from './send-stage.js';
     DeliveryPass,
     SendStage,
     MessageComposer,
-    TokenService,
-    TrackingRepository,
     mailTransportProvider,
     MailTransportLifecycle,
   ],
-  exports: [SchedulerService, TokenService],
 })
 export class DeliveryModule {}

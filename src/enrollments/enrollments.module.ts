@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
+import { SegmentsModule } from '../segments/segments.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
 import { EnrollmentService } from './enrollment.service.js';
@@ -8,7 +9,7 @@ import { EventService } from './event.service.js';
 
 /** Enrollments and the events that create and end them. */
 @Module({
-  imports: [ContactsModule, SequencesModule],
+  imports: [ContactsModule, SegmentsModule, SequencesModule],
   controllers: [EnrollmentsController],
   providers: [EnrollmentRepository, EnrollmentService, EventService],
   exports: [EnrollmentRepository, EnrollmentService],

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { KEY_MESSAGE, KEY_PATTERN } from '../common/validators.js';
-import { ContactDto } from '../contacts/contact.dto.js';
-import { PageQuery } from '../common/pagination.js';
 
 const RULE_EXAMPLE = {
   all: [
@@ -52,11 +50,3 @@ export class SegmentPageDto {
   @ApiProperty({ type: [SegmentDto] }) items!: SegmentDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
-
-export class SegmentMembersDto {
-  @ApiProperty({ type: [ContactDto] }) items!: ContactDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
-  @ApiProperty({ description: 'All members now, not just this page' }) total!: number;
-}
-
-export class SegmentMembersQuery extends PageQuery {}

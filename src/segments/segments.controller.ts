@@ -9,25 +9,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type Page, PageQuery } from '../common/pagination.js';
-import { ContactService } from '../contacts/contact.service.js';
-import {
-  CreateSegmentDto,
-  SegmentDto,
-  SegmentMembersDto,
-  SegmentMembersQuery,
-  SegmentPageDto,
-  UpdateSegmentDto,
-} from './segment.dto.js';
+import { CreateSegmentDto, SegmentDto, SegmentPageDto, UpdateSegmentDto } from './segment.dto.js';
 import { SegmentService } from './segment.service.js';
 
 @ApiTags('segments')
 @ApiBearerAuth()
 @Controller('v1/segments')
 export class SegmentsController {
-  constructor(
-    private readonly segments: SegmentService,
-    private readonly contacts: ContactService,
-  ) {}
+  constructor(private readonly segments: SegmentService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a segment (a rule over contact fields and attributes)' })
@@ -56,13 +45,5 @@ export class SegmentsController {
   @ApiNotFoundResponse()
   update(@Param('key') key: string, @Body() dto: UpdateSegmentDto): Promise<SegmentDto> {
     return this.segments.update(key, dto);
-  }
-
-  @Get(':key/contacts')
-  @ApiOperation({ summary: 'The members now, paginated, with their total' })
-  @ApiOkResponse({ type: SegmentMembersDto })
-  @ApiNotFoundResponse()
-  async members(@Param('key') key: string, @Query() query: SegmentMembersQuery): Promise<SegmentMembersDto> {
-    return this.contacts.members(key, query);
   }
 }

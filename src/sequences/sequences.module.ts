@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ContactsModule } from '../contacts/contacts.module.js';
+import { SegmentsModule } from '../segments/segments.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { SequenceRepository } from './sequence.repository.js';
 import { SequenceService } from './sequence.service.js';
@@ -7,7 +7,7 @@ import { SequencesController } from './sequences.controller.js';
 import { TimezoneCatalog } from './timezone-catalog.js';
 
 @Module({
-  imports: [ContactsModule, TemplatesModule],
+  imports: [SegmentsModule, TemplatesModule],
   controllers: [SequencesController],
   providers: [SequenceRepository, SequenceService, TimezoneCatalog],
   exports: [SequenceRepository, SequenceService],

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql.js';
-import { useDatabaseZones } from './schedule.js';
+import { useDatabaseZones } from '../common/timezones.js';
 
 /**
  * Loads the database's time zone names at boot, so every door that takes a zone (contacts, imports, events

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
+import { TrackingModule } from '../tracking/tracking.module.js';
 import { TemplateRenderer } from './template-renderer.js';
 import { TemplateRepository } from './template.repository.js';
 import { TemplateService } from './template.service.js';
 import { TemplatesController } from './templates.controller.js';
 
 @Module({
-  imports: [ContactsModule],
+  imports: [ContactsModule, TrackingModule],
   controllers: [TemplatesController],
   providers: [TemplateRenderer, TemplateRepository, TemplateService],
   exports: [TemplateRenderer, TemplateRepository, TemplateService],
