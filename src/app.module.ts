@@ -22,6 +22,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { WakeupModule } from './wakeup/wakeup.module.js';
 
 /** What tests may swap; production passes nothing. */
 export interface AppOptions {
@@ -61,6 +62,7 @@ export class AppModule implements NestModule {
         }),
         CommonModule.forRoot(options.clock),
         DatabaseModule,
+        WakeupModule,
         MetricsModule,
         ContactsModule,
         TemplatesModule,

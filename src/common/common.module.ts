@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock.js';
-import { SchedulerWakeup } from './scheduler-wakeup.js';
 
 @Global()
 @Module({})
@@ -9,11 +8,8 @@ export class CommonModule {
   static forRoot(clock?: Clock): DynamicModule {
     return {
       module: CommonModule,
-      providers: [
-        clock ? { provide: Clock, useValue: clock } : { provide: Clock, useClass: SystemClock },
-        SchedulerWakeup,
-      ],
-      exports: [Clock, SchedulerWakeup],
+      providers: [clock ? { provide: Clock, useValue: clock } : { provide: Clock, useClass: SystemClock }],
+      exports: [Clock],
     };
   }
 }

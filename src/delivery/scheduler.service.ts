@@ -10,7 +10,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
-import { SchedulerWakeup } from '../common/scheduler-wakeup.js';
+import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { withoutStatementTimeout } from '../database/statement-timeout.js';
 import { DeliveryPass } from './delivery-pass.js';
