@@ -2,7 +2,8 @@ import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 
-const FORBIDDEN_JSON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Names that reach an object's prototype when used as a key: refused in JSON bodies and CSV headers. */
+export const FORBIDDEN_JSON_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * JSON text to a value, as body-parser's strict mode takes it (an object or an array; an empty body is

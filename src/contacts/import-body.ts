@@ -3,11 +3,12 @@ import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { parse as csvParser } from 'csv-parse';
-import { parseJsonText } from '../common/json-body.js';
+import { FORBIDDEN_JSON_KEYS, parseJsonText } from '../common/json-body.js';
 import { nulFieldIn } from '../common/validation.js';
 import { MAX_IMPORT_ROWS } from './contact.service.js';
+import { ContactErrorCode, ContactException } from './contact.exception.js';
 
 /** API.md: bodies up to 20 MB are accepted for the import, and no more than 10,000 rows. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -27,10 +28,10 @@ export interface ImportBody {
  * text) is refused naming its row and field. Other content types are left to the service to refuse.
  */
 export async function readImportBody(request: IncomingMessage): Promise<ImportBody> {
-  const contentType = request.headers['content-type'];
-  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
-  if (mediaType === 'text/csv') return { body: await readCsv(request), contentType };
-  if (mediaType === 'application/json') return { body: await readJson(request), contentType };
+  // The media type alone, lower-cased: the service tells CSV from JSON by it, and `Text/CSV` is CSV too.
+  const contentType = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (contentType === 'text/csv') return { body: await readCsv(request), contentType };
+  if (contentType === 'application/json') return { body: await readJson(request), contentType };
   return { body: undefined, contentType };
 }
 
@@ -38,11 +39,16 @@ async function readCsv(request: IncomingMessage): Promise<string> {
   const parts: string[] = [];
   let records = 0;
   let nul: string | undefined;
+  let badHeader: string | undefined;
   let failure: Error | undefined;
   const parser = csvParser({
     ...CSV_OPTIONS,
     on_record: (cells: string[]) => {
       records += 1;
+      // A column named like a prototype key would be looked up on, or written to, an object's prototype.
+      if (records === 1) {
+        badHeader = cells.find((name) => FORBIDDEN_JSON_KEYS.has(name.toLowerCase().replace(/^attributes\./, '')));
+      }
       const column = cells.findIndex((cell) => cell.includes('\0'));
       if (column >= 0 && nul === undefined) {
         nul = records === 1 ? `the header's column ${column + 1}` : `row ${records - 1}, column ${column + 1}`;
@@ -53,10 +59,18 @@ async function readCsv(request: IncomingMessage): Promise<string> {
   parser.on('error', (error: Error) => (failure = error));
   parser.resume();
   const refusal = (): Error | undefined => {
-    if (failure) return new BadRequestException([`CSV is malformed: ${failure.message}`]);
-    if (nul) return new BadRequestException([`CSV ${nul} must not contain the NUL character (\\u0000)`]);
+    if (failure) return new ContactException(ContactErrorCode.IMPORT_INVALID, [`CSV is malformed: ${failure.message}`]);
+    if (badHeader !== undefined) {
+      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
+        `CSV header must not use the column name "${badHeader}"`,
+      ]);
+    }
+    if (nul)
+      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
+        `CSV ${nul} must not contain the NUL character (\\u0000)`,
+      ]);
     if (records > MAX_IMPORT_ROWS + 1) {
-      return new BadRequestException([
+      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
         `at most ${MAX_IMPORT_ROWS} contacts per import call; this CSV has more than ${MAX_IMPORT_ROWS} rows`,
       ]);
     }
@@ -83,14 +97,18 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   const text = parts.join('');
   const elements = countArrayElements(text);
   if (elements !== undefined && elements > MAX_IMPORT_ROWS) {
-    throw new BadRequestException([`at most ${MAX_IMPORT_ROWS} contacts per import call, got ${elements}`]);
+    throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
+      `at most ${MAX_IMPORT_ROWS} contacts per import call, got ${elements}`,
+    ]);
   }
   const body = parseJsonText(text);
   if (Array.isArray(body)) {
     for (const [index, row] of body.entries()) {
       const field = nulFieldIn(row, '', 'the row');
       if (field !== undefined) {
-        throw new BadRequestException([`row ${index + 1}: ${field} must not contain the NUL character (\\u0000)`]);
+        throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
+          `row ${index + 1}: ${field} must not contain the NUL character (\\u0000)`,
+        ]);
       }
     }
   }
@@ -137,7 +155,10 @@ export function countArrayElements(text: string): number | undefined {
 async function readText(request: IncomingMessage, take: (text: string) => Error | undefined): Promise<void> {
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_IMPORT_BYTES) {
-    throw new PayloadTooLargeException('Request body is too large: at most 20 MB per import call');
+    throw new ContactException(
+      ContactErrorCode.IMPORT_TOO_LARGE,
+      'Request body is too large: at most 20 MB per import call',
+    );
   }
   const decoder = textDecoder(request.headers['content-type']);
   const decompressor = decompressorFor(request);
@@ -147,7 +168,10 @@ async function readText(request: IncomingMessage, take: (text: string) => Error 
     for await (const chunk of source.iterator({ destroyOnReturn: false })) {
       bytes += (chunk as Buffer).length;
       if (bytes > MAX_IMPORT_BYTES) {
-        throw new PayloadTooLargeException('Request body is too large: at most 20 MB per import call');
+        throw new ContactException(
+          ContactErrorCode.IMPORT_TOO_LARGE,
+          'Request body is too large: at most 20 MB per import call',
+        );
       }
       const refusal = take(decoder.decode(chunk as Buffer, { stream: true }));
       if (refusal) throw refusal;
@@ -161,7 +185,10 @@ async function readText(request: IncomingMessage, take: (text: string) => Error 
     }
     request.resume();
     throw isZlibError(error)
-      ? new BadRequestException(`Request body is not valid ${request.headers['content-encoding']} data`)
+      ? new ContactException(
+          ContactErrorCode.IMPORT_INVALID,
+          `Request body is not valid ${request.headers['content-encoding']} data`,
+        )
       : error;
   }
 }
@@ -171,7 +198,7 @@ function textDecoder(contentType: string | undefined): TextDecoder {
   try {
     return new TextDecoder(charset);
   } catch {
-    throw new UnsupportedMediaTypeException(`unsupported charset "${charset}"`);
+    throw new ContactException(ContactErrorCode.IMPORT_UNSUPPORTED, `unsupported charset "${charset}"`);
   }
 }
 
@@ -186,7 +213,7 @@ function decompressorFor(request: IncomingMessage): Transform | undefined {
           ? createBrotliDecompress()
           : undefined;
   if (encoding !== 'identity' && !decompressor) {
-    throw new UnsupportedMediaTypeException(`unsupported content encoding "${encoding}"`);
+    throw new ContactException(ContactErrorCode.IMPORT_UNSUPPORTED, `unsupported content encoding "${encoding}"`);
   }
   return decompressor;
 }

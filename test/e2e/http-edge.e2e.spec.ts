@@ -207,6 +207,17 @@ describe('the HTTP edge', () => {
       expect(notGzip.body.message).toBe('Request body is not valid gzip data');
     });
 
+    it.each(['__proto__', 'Constructor', 'attributes.prototype'])('refuses a CSV column named %s', async (column) => {
+      const response = await t
+        .http()
+        .post('/v1/contacts/import')
+        .set(t.auth)
+        .set('Content-Type', 'text/csv')
+        .send(`email,${column}\nproto-csv@example.com,x\n`)
+        .expect(400);
+      expect(response.body.message).toEqual([`CSV header must not use the column name "${column}"`]);
+    });
+
     it('counts a JSON array past 10,000 elements before parsing its rows', async () => {
       const response = await t
         .http()
