@@ -3,12 +3,11 @@ import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import {} from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { parse as csvParser } from 'csv-parse';
 import { FORBIDDEN_JSON_KEYS, parseJsonText } from '../common/json-body.js';
 import { nulFieldIn } from '../common/validation.js';
 import { MAX_IMPORT_ROWS } from './contact.service.js';
-import { ContactErrorCode, ContactException } from './contact.exception.js';
 
 /** API.md: bodies up to 20 MB are accepted for the import, and no more than 10,000 rows. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -59,18 +58,13 @@ async function readCsv(request: IncomingMessage): Promise<string> {
   parser.on('error', (error: Error) => (failure = error));
   parser.resume();
   const refusal = (): Error | undefined => {
-    if (failure) return new ContactException(ContactErrorCode.IMPORT_INVALID, [`CSV is malformed: ${failure.message}`]);
+    if (failure) return new BadRequestException([`CSV is malformed: ${failure.message}`]);
     if (badHeader !== undefined) {
-      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
-        `CSV header must not use the column name "${badHeader}"`,
-      ]);
+      return new BadRequestException([`CSV header must not use the column name "${badHeader}"`]);
     }
-    if (nul)
-      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
-        `CSV ${nul} must not contain the NUL character (\\u0000)`,
-      ]);
+    if (nul) return new BadRequestException([`CSV ${nul} must not contain the NUL character (\\u0000)`]);
     if (records > MAX_IMPORT_ROWS + 1) {
-      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
+      return new BadRequestException([
         `at most ${MAX_IMPORT_ROWS} contacts per import call; this CSV has more than ${MAX_IMPORT_ROWS} rows`,
       ]);
     }
@@ -97,18 +91,14 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   const text = parts.join('');
   const elements = countArrayElements(text);
   if (elements !== undefined && elements > MAX_IMPORT_ROWS) {
-    throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
-      `at most ${MAX_IMPORT_ROWS} contacts per import call, got ${elements}`,
-    ]);
+    throw new BadRequestException([`at most ${MAX_IMPORT_ROWS} contacts per import call, got ${elements}`]);
   }
   const body = parseJsonText(text);
   if (Array.isArray(body)) {
     for (const [index, row] of body.entries()) {
       const field = nulFieldIn(row, '', 'the row');
       if (field !== undefined) {
-        throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
-          `row ${index + 1}: ${field} must not contain the NUL character (\\u0000)`,
-        ]);
+        throw new BadRequestException([`row ${index + 1}: ${field} must not contain the NUL character (\\u0000)`]);
       }
     }
   }
@@ -155,10 +145,7 @@ export function countArrayElements(text: string): number | undefined {
 async function readText(request: IncomingMessage, take: (text: string) => Error | undefined): Promise<void> {
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_IMPORT_BYTES) {
-    throw new ContactException(
-      ContactErrorCode.IMPORT_TOO_LARGE,
-      'Request body is too large: at most 20 MB per import call',
-    );
+    throw new PayloadTooLargeException('Request body is too large: at most 20 MB per import call');
   }
   const decoder = textDecoder(request.headers['content-type']);
   const decompressor = decompressorFor(request);
@@ -168,10 +155,7 @@ async function readText(request: IncomingMessage, take: (text: string) => Error 
     for await (const chunk of source.iterator({ destroyOnReturn: false })) {
       bytes += (chunk as Buffer).length;
       if (bytes > MAX_IMPORT_BYTES) {
-        throw new ContactException(
-          ContactErrorCode.IMPORT_TOO_LARGE,
-          'Request body is too large: at most 20 MB per import call',
-        );
+        throw new PayloadTooLargeException('Request body is too large: at most 20 MB per import call');
       }
       const refusal = take(decoder.decode(chunk as Buffer, { stream: true }));
       if (refusal) throw refusal;
@@ -185,10 +169,7 @@ async function readText(request: IncomingMessage, take: (text: string) => Error 
     }
     request.resume();
     throw isZlibError(error)
-      ? new ContactException(
-          ContactErrorCode.IMPORT_INVALID,
-          `Request body is not valid ${request.headers['content-encoding']} data`,
-        )
+      ? new BadRequestException(`Request body is not valid ${request.headers['content-encoding']} data`)
       : error;
   }
 }
@@ -198,7 +179,7 @@ function textDecoder(contentType: string | undefined): TextDecoder {
   try {
     return new TextDecoder(charset);
   } catch {
-    throw new ContactException(ContactErrorCode.IMPORT_UNSUPPORTED, `unsupported charset "${charset}"`);
+    throw new UnsupportedMediaTypeException(`unsupported charset "${charset}"`);
   }
 }
 
@@ -213,7 +194,7 @@ function decompressorFor(request: IncomingMessage): Transform | undefined {
           ? createBrotliDecompress()
           : undefined;
   if (encoding !== 'identity' && !decompressor) {
-    throw new ContactException(ContactErrorCode.IMPORT_UNSUPPORTED, `unsupported content encoding "${encoding}"`);
+    throw new UnsupportedMediaTypeException(`unsupported content encoding "${encoding}"`);
   }
   return decompressor;
 }
