@@ -20,6 +20,7 @@ import { DeliveryModule } from './delivery/delivery.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ERROR_STATUSES } from './error-statuses.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { WakeupModule } from './wakeup/wakeup.module.js';
@@ -64,19 +65,19 @@ export class AppModule implements NestModule {
         DatabaseModule,
         WakeupModule,
         MetricsModule,
-        ContactsModule,
-        TemplatesModule,
         HealthModule,
         SegmentsModule,
+        ContactsModule,
+        TemplatesModule,
         SequencesModule,
         EnrollmentsModule,
         ScheduleModule.forRoot(),
         DeliveryModule,
+        TrackingModule,
         ReportsModule,
         DashboardModule,
-        TrackingModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [{ provide: APP_FILTER, useValue: new AllExceptionsFilter(ERROR_STATUSES) }],
     };
   }
 }

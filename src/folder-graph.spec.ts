@@ -79,9 +79,12 @@ describe('folders of src/', () => {
     expect(reaches).toEqual([]);
   });
 
-  it('each have a Nest module', () => {
+  it('each have a Nest module when they hold providers or controllers', () => {
+    const nest = /@(Injectable|Controller)\(/;
     const withoutModule = [...graph.keys()].filter(
-      (folder) => !readdirSync(join(SRC, folder)).some((name) => name.endsWith('.module.ts')),
+      (folder) =>
+        sourceFiles(join(SRC, folder)).some((file) => nest.test(readFileSync(file, 'utf8'))) &&
+        !readdirSync(join(SRC, folder)).some((name) => name.endsWith('.module.ts')),
     );
     expect(withoutModule).toEqual([]);
   });

@@ -1,28 +1,38 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CommonErrorCode, DomainException } from './domain-exception.js';
 
 interface ErrorBody {
   [field: string]: unknown;
   statusCode: number;
   error: string;
   message: string | string[];
+  /** What a client matches on: a feature's (`contact.not_found`) or a common one (`validation`). */
+  code?: string;
   requestId?: string;
 }
 
+/** Each error code's HTTP status; the app passes ERROR_STATUSES (src/error-statuses.ts), typed over every code. */
+export type ErrorStatuses = Readonly<Record<string, number>>;
+
 /**
- * One place where errors become HTTP: Nest's shape for expected errors, and for anything else a bare
- * 500 whose details (stack, SQL) go only to the log, tied to the reply by the request id.
+ * One place where errors become HTTP: Nest's shape for expected errors, a feature's exception given the status
+ * of its code, and for anything else a bare 500 whose details (stack, SQL) go only to the log, tied to the reply
+ * by the request id. Every body carries a `code`.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
+
+  constructor(private readonly statuses: ErrorStatuses) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
     const request = context.getRequest<Request & { id?: string }>();
     const response = context.getResponse<Response>();
     const requestId = request.id === undefined ? undefined : String(request.id);
-    const body = toBody(exception);
+    const body = toBody(exception, this.statuses);
+    body.code ??= codeOf(body.statusCode);
     body.requestId = requestId;
     if (databaseRefusal(exception)) {
       // The database's constraints held where validation should have refused first: worth fixing.
@@ -43,7 +53,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-function toBody(exception: unknown): ErrorBody {
+function toBody(exception: unknown, statuses: ErrorStatuses): ErrorBody {
+  if (exception instanceof DomainException) {
+    // A code without a status is a programming error (the type of ERROR_STATUSES prevents it): a 500, logged.
+    const status = statuses[exception.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
+    return { statusCode: status, error: reasonPhrase(status), message: exception.detail, code: exception.code };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const payload = exception.getResponse();
@@ -65,7 +80,12 @@ function toBody(exception: unknown): ErrorBody {
   const refusal = databaseRefusal(exception);
   if (refusal) return refusal;
   if (sqlState(exception)?.code === '53100') {
-    return { statusCode: 507, error: 'Insufficient Storage', message: 'the database is out of disk space' };
+    return {
+      statusCode: 507,
+      error: 'Insufficient Storage',
+      message: 'the database is out of disk space',
+      code: CommonErrorCode.DATABASE_OUT_OF_SPACE,
+    };
   }
   if (sqlState(exception)?.code === '57014') {
     // A statement cancelled by DATABASE_STATEMENT_TIMEOUT_MS (or by an operator): the database is fine.
@@ -73,10 +93,16 @@ function toBody(exception: unknown): ErrorBody {
       statusCode: 503,
       error: 'Service Unavailable',
       message: 'the database took too long to answer and the query was cancelled; narrow the request or try later',
+      code: CommonErrorCode.DATABASE_TIMEOUT,
     };
   }
   if (isDatabaseUnavailable(exception)) {
-    return { statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again' };
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the database is unavailable; try again',
+      code: CommonErrorCode.DATABASE_UNAVAILABLE,
+    };
   }
   // body-parser errors are not HttpExceptions but carry a status (413 too large, 400 bad JSON).
   const status = httpStatusOf(exception);
@@ -91,6 +117,36 @@ function toBody(exception: unknown): ErrorBody {
     return { statusCode: status, error: reasonPhrase(status), message };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+}
+
+/** The code of an error no feature named: by its status (every 400 that reaches here is a validation refusal). */
+function codeOf(status: number): CommonErrorCode {
+  switch (status) {
+    case 400:
+      return CommonErrorCode.VALIDATION;
+    case 401:
+      return CommonErrorCode.UNAUTHORIZED;
+    case 403:
+      return CommonErrorCode.FORBIDDEN;
+    case 404:
+      return CommonErrorCode.NOT_FOUND;
+    case 409:
+      return CommonErrorCode.CONFLICT;
+    case 413:
+      return CommonErrorCode.PAYLOAD_TOO_LARGE;
+    case 415:
+      return CommonErrorCode.UNSUPPORTED_MEDIA_TYPE;
+    case 422:
+      return CommonErrorCode.UNPROCESSABLE;
+    case 429:
+      return CommonErrorCode.TOO_MANY_REQUESTS;
+    case 500:
+      return CommonErrorCode.INTERNAL;
+    case 503:
+      return CommonErrorCode.UNAVAILABLE;
+    default:
+      return CommonErrorCode.ERROR;
+  }
 }
 
 function httpStatusOf(exception: unknown): number | undefined {

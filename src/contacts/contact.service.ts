@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -16,6 +16,7 @@ import {
 } from './contact.dto.js';
 import { type ContactInput, ContactRepository, type ContactRow } from './contact.repository.js';
 import { OutboxEraser } from './outbox-eraser.js';
+import { ContactErrorCode, ContactException } from './contact.exception.js';
 
 export const MAX_IMPORT_ROWS = 10_000;
 
@@ -74,7 +75,7 @@ export class ContactService {
 
   async get(id: string): Promise<ContactDto> {
     const row = await this.contacts.findById(id);
-    if (!row) throw new NotFoundException(`contact ${id} not found`);
+    if (!row) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${id} not found`);
     return toContactDto(row);
   }
 
@@ -111,11 +112,11 @@ export class ContactService {
       row = await this.contacts.update(id, patch);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw new ConflictException(`another contact already has the email ${dto.email}`);
+        throw new ContactException(ContactErrorCode.EMAIL_TAKEN, `another contact already has the email ${dto.email}`);
       }
       throw error;
     }
-    if (!row) throw new NotFoundException(`contact ${id} not found`);
+    if (!row) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${id} not found`);
     return toContactDto(row);
   }
 
@@ -129,7 +130,7 @@ export class ContactService {
       if (result) await this.outbox.eraseDeliveries(result.deliveryIds);
       return result !== undefined;
     });
-    if (!erased) throw new NotFoundException(`contact ${id} not found`);
+    if (!erased) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${id} not found`);
   }
 
   /**
@@ -139,7 +140,9 @@ export class ContactService {
   async import(body: unknown, contentType: string | undefined): Promise<ImportResultDto> {
     const records = contentType?.includes('text/csv') ? this.parseCsv(body) : this.parseJson(body);
     if (records.length > MAX_IMPORT_ROWS) {
-      throw new BadRequestException([`at most ${MAX_IMPORT_ROWS} contacts per import call, got ${records.length}`]);
+      throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
+        `at most ${MAX_IMPORT_ROWS} contacts per import call, got ${records.length}`,
+      ]);
     }
     const rejected: ImportResultDto['rejected'] = [];
     const accepted: ContactInput[] = [];
@@ -171,23 +174,27 @@ export class ContactService {
 
   private parseJson(body: unknown): Array<{ value: unknown } | { parseError: string }> {
     if (!Array.isArray(body)) {
-      throw new BadRequestException(['body must be a JSON array of contacts, or text/csv with a header row']);
+      throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
+        'body must be a JSON array of contacts, or text/csv with a header row',
+      ]);
     }
     return body.map((value) => ({ value }));
   }
 
   private parseCsv(body: unknown): Array<{ value: unknown } | { parseError: string }> {
-    if (typeof body !== 'string' || body.trim() === '') throw new BadRequestException(['CSV body is empty']);
+    if (typeof body !== 'string' || body.trim() === '')
+      throw new ContactException(ContactErrorCode.IMPORT_INVALID, ['CSV body is empty']);
     let rows: string[][];
     try {
       rows = parseCsv(body, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
     } catch (error) {
-      throw new BadRequestException([`CSV is malformed: ${(error as Error).message}`]);
+      throw new ContactException(ContactErrorCode.IMPORT_INVALID, [`CSV is malformed: ${(error as Error).message}`]);
     }
     const [header, ...data] = rows;
     const columns = header.map((name) => name.trim());
     const fieldOf = columns.map((name) => CSV_FIELDS[name.toLowerCase()]);
-    if (!fieldOf.includes('email')) throw new BadRequestException(['CSV header must have an "email" column']);
+    if (!fieldOf.includes('email'))
+      throw new ContactException(ContactErrorCode.IMPORT_INVALID, ['CSV header must have an "email" column']);
     return data.map((cells) => {
       if (cells.length !== columns.length) {
         return { parseError: `has ${cells.length} fields, the header has ${columns.length}` };

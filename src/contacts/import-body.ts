@@ -3,11 +3,11 @@ import type { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { parse as csvParser } from 'csv-parse';
 import { FORBIDDEN_JSON_KEYS, parseJsonText } from '../common/json-body.js';
 import { nulFieldIn } from '../common/validation.js';
 import { MAX_IMPORT_ROWS } from './contact.service.js';
+import { ContactErrorCode, ContactException } from './contact.exception.js';
 
 /** API.md: bodies up to 20 MB are accepted for the import, and no more than 10,000 rows. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -58,13 +58,18 @@ async function readCsv(request: IncomingMessage): Promise<string> {
   parser.on('error', (error: Error) => (failure = error));
   parser.resume();
   const refusal = (): Error | undefined => {
-    if (failure) return new BadRequestException([`CSV is malformed: ${failure.message}`]);
+    if (failure) return new ContactException(ContactErrorCode.IMPORT_INVALID, [`CSV is malformed: ${failure.message}`]);
     if (badHeader !== undefined) {
-      return new BadRequestException([`CSV header must not use the column name "${badHeader}"`]);
+      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
+        `CSV header must not use the column name "${badHeader}"`,
+      ]);
     }
-    if (nul) return new BadRequestException([`CSV ${nul} must not contain the NUL character (\\u0000)`]);
+    if (nul)
+      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
+        `CSV ${nul} must not contain the NUL character (\\u0000)`,
+      ]);
     if (records > MAX_IMPORT_ROWS + 1) {
-      return new BadRequestException([
+      return new ContactException(ContactErrorCode.IMPORT_INVALID, [
         `at most ${MAX_IMPORT_ROWS} contacts per import call; this CSV has more than ${MAX_IMPORT_ROWS} rows`,
       ]);
     }
@@ -91,14 +96,18 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   const text = parts.join('');
   const elements = countArrayElements(text);
   if (elements !== undefined && elements > MAX_IMPORT_ROWS) {
-    throw new BadRequestException([`at most ${MAX_IMPORT_ROWS} contacts per import call, got ${elements}`]);
+    throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
+      `at most ${MAX_IMPORT_ROWS} contacts per import call, got ${elements}`,
+    ]);
   }
   const body = parseJsonText(text);
   if (Array.isArray(body)) {
     for (const [index, row] of body.entries()) {
       const field = nulFieldIn(row, '', 'the row');
       if (field !== undefined) {
-        throw new BadRequestException([`row ${index + 1}: ${field} must not contain the NUL character (\\u0000)`]);
+        throw new ContactException(ContactErrorCode.IMPORT_INVALID, [
+          `row ${index + 1}: ${field} must not contain the NUL character (\\u0000)`,
+        ]);
       }
     }
   }
@@ -145,7 +154,10 @@ export function countArrayElements(text: string): number | undefined {
 async function readText(request: IncomingMessage, take: (text: string) => Error | undefined): Promise<void> {
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_IMPORT_BYTES) {
-    throw new PayloadTooLargeException('Request body is too large: at most 20 MB per import call');
+    throw new ContactException(
+      ContactErrorCode.IMPORT_TOO_LARGE,
+      'Request body is too large: at most 20 MB per import call',
+    );
   }
   const decoder = textDecoder(request.headers['content-type']);
   const decompressor = decompressorFor(request);
@@ -155,7 +167,10 @@ async function readText(request: IncomingMessage, take: (text: string) => Error 
     for await (const chunk of source.iterator({ destroyOnReturn: false })) {
       bytes += (chunk as Buffer).length;
       if (bytes > MAX_IMPORT_BYTES) {
-        throw new PayloadTooLargeException('Request body is too large: at most 20 MB per import call');
+        throw new ContactException(
+          ContactErrorCode.IMPORT_TOO_LARGE,
+          'Request body is too large: at most 20 MB per import call',
+        );
       }
       const refusal = take(decoder.decode(chunk as Buffer, { stream: true }));
       if (refusal) throw refusal;
@@ -169,7 +184,10 @@ async function readText(request: IncomingMessage, take: (text: string) => Error 
     }
     request.resume();
     throw isZlibError(error)
-      ? new BadRequestException(`Request body is not valid ${request.headers['content-encoding']} data`)
+      ? new ContactException(
+          ContactErrorCode.IMPORT_INVALID,
+          `Request body is not valid ${request.headers['content-encoding']} data`,
+        )
       : error;
   }
 }
@@ -179,7 +197,7 @@ function textDecoder(contentType: string | undefined): TextDecoder {
   try {
     return new TextDecoder(charset);
   } catch {
-    throw new UnsupportedMediaTypeException(`unsupported charset "${charset}"`);
+    throw new ContactException(ContactErrorCode.IMPORT_UNSUPPORTED, `unsupported charset "${charset}"`);
   }
 }
 
@@ -194,7 +212,7 @@ function decompressorFor(request: IncomingMessage): Transform | undefined {
           ? createBrotliDecompress()
           : undefined;
   if (encoding !== 'identity' && !decompressor) {
-    throw new UnsupportedMediaTypeException(`unsupported content encoding "${encoding}"`);
+    throw new ContactException(ContactErrorCode.IMPORT_UNSUPPORTED, `unsupported content encoding "${encoding}"`);
   }
   return decompressor;
 }

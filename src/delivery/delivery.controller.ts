@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -14,6 +14,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DeliveryLogRepository, type DeliveryLogRow } from './delivery-log.repository.js';
 import { DeliveryDto, DeliveryPageDto, DeliveryQuery, PassResultDto, RunPassDto } from './delivery.dto.js';
 import { SchedulerService } from './scheduler.service.js';
+import { DeliveryErrorCode, DeliveryException } from './delivery.exception.js';
 
 const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
 
@@ -56,7 +57,10 @@ export class DeliveryController {
   @ApiForbiddenResponse({ description: '`now` given while SCHEDULER_TEST_CLOCK is off' })
   run(@Body() dto: RunPassDto): Promise<PassResultDto> {
     if (dto.now !== undefined && !this.config.schedulerTestClock) {
-      throw new ForbiddenException('"now" is accepted only when the server runs with SCHEDULER_TEST_CLOCK=true');
+      throw new DeliveryException(
+        DeliveryErrorCode.TEST_CLOCK_DISABLED,
+        '"now" is accepted only when the server runs with SCHEDULER_TEST_CLOCK=true',
+      );
     }
     return this.scheduler.run(dto.now ? new Date(dto.now) : undefined);
   }

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
@@ -9,6 +9,8 @@ import type { SequenceRow } from '../sequences/sequence.repository.js';
 import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
 import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
 import { EnrollmentRepository, type EnrollmentRow } from './enrollment.repository.js';
+import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
+import { EnrollmentErrorCode, EnrollmentException } from './enrollment.exception.js';
 
 export function toEnrollmentDto(row: EnrollmentRow): EnrollmentDto {
   return {
@@ -40,10 +42,14 @@ export class EnrollmentService {
 
   async enroll(sequenceKey: string, dto: EnrollDto): Promise<EnrollmentDto | SegmentEnrollmentResultDto> {
     const targets = [dto.contactId, dto.email, dto.segment].filter((value) => value !== undefined);
-    if (targets.length !== 1) throw new BadRequestException(['give exactly one of contactId, email or segment']);
+    if (targets.length !== 1)
+      throw new EnrollmentException(EnrollmentErrorCode.TARGET_INVALID, [
+        'give exactly one of contactId, email or segment',
+      ]);
     const sequence = await this.sequences.require(sequenceKey);
     if (sequence.status === 'draft' || sequence.status === 'archived') {
-      throw new ConflictException(
+      throw new EnrollmentException(
+        EnrollmentErrorCode.SEQUENCE_NOT_ENROLLABLE,
         `sequence ${sequenceKey} is ${sequence.status}; only active or paused sequences take enrollments`,
       );
     }
@@ -54,13 +60,18 @@ export class EnrollmentService {
       ? await this.contacts.findById(dto.contactId)
       : await this.contacts.findByEmail(dto.email!);
     if (!contact || contact.status === 'erased') {
-      throw new NotFoundException(
+      throw new ContactException(
+        ContactErrorCode.NOT_FOUND,
         dto.contactId ? `contact ${dto.contactId} not found` : `no contact with email ${dto.email}`,
       );
     }
     this.assertEnrollable(contact);
     const row = await this.enrollments.enrollOne(contact.id, sequence.id, startAt);
-    if (!row) throw new ConflictException(`contact ${contact.id} is already active in sequence ${sequenceKey}`);
+    if (!row)
+      throw new EnrollmentException(
+        EnrollmentErrorCode.ALREADY_ACTIVE,
+        `contact ${contact.id} is already active in sequence ${sequenceKey}`,
+      );
     this.wakeup.notify();
     return toEnrollmentDto(row);
   }
@@ -78,14 +89,19 @@ export class EnrollmentService {
   }
 
   assertEnrollable(contact: ContactRow): void {
-    if (NOT_ENROLLABLE.has(contact.status)) throw new ConflictException(`contact ${contact.id} is ${contact.status}`);
+    if (NOT_ENROLLABLE.has(contact.status))
+      throw new EnrollmentException(
+        EnrollmentErrorCode.CONTACT_NOT_ENROLLABLE,
+        `contact ${contact.id} is ${contact.status}`,
+      );
   }
 
   async exit(id: string): Promise<EnrollmentDto> {
     const exited = await this.enrollments.exit(id, 'manual');
     const row = await this.enrollments.findById(id);
-    if (!row) throw new NotFoundException(`enrollment ${id} not found`);
-    if (!exited) throw new ConflictException(`enrollment ${id} is ${row.status}, not active`);
+    if (!row) throw new EnrollmentException(EnrollmentErrorCode.NOT_FOUND, `enrollment ${id} not found`);
+    if (!exited)
+      throw new EnrollmentException(EnrollmentErrorCode.NOT_ACTIVE, `enrollment ${id} is ${row.status}, not active`);
     return toEnrollmentDto(row);
   }
 
@@ -93,9 +109,13 @@ export class EnrollmentService {
   async calendar(sequenceKey: string, contactId: string): Promise<CalendarDto> {
     const sequence = await this.sequences.require(sequenceKey);
     const contact = await this.contacts.findById(contactId);
-    if (!contact) throw new NotFoundException(`contact ${contactId} not found`);
+    if (!contact) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${contactId} not found`);
     const enrollment = await this.enrollments.findLatest(contact.id, sequence.id);
-    if (!enrollment) throw new NotFoundException(`contact ${contactId} is not enrolled in sequence ${sequenceKey}`);
+    if (!enrollment)
+      throw new EnrollmentException(
+        EnrollmentErrorCode.NOT_ENROLLED,
+        `contact ${contactId} is not enrolled in sequence ${sequenceKey}`,
+      );
     const deliveries = new Map(
       (await this.enrollments.deliveriesOf(contact.id, enrollment.id)).map((row) => [row.step_id, row]),
     );

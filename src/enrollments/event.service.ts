@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
@@ -10,6 +10,8 @@ import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
 import type { EventDto, EventResultDto } from './enrollment.dto.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
+import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
+import { EnrollmentErrorCode, EnrollmentException } from './enrollment.exception.js';
 
 @Injectable()
 export class EventService {
@@ -30,9 +32,10 @@ export class EventService {
    */
   async ingest(dto: EventDto): Promise<EventResultDto> {
     if ((dto.email === undefined) === (dto.contactId === undefined)) {
-      throw new BadRequestException(['give exactly one of email or contactId']);
+      throw new EnrollmentException(EnrollmentErrorCode.TARGET_INVALID, ['give exactly one of email or contactId']);
     }
-    if (dto.contact && dto.contactId) throw new BadRequestException(['contact fields can only come with email']);
+    if (dto.contact && dto.contactId)
+      throw new EnrollmentException(EnrollmentErrorCode.TARGET_INVALID, ['contact fields can only come with email']);
     const occurredAt = dto.occurredAt ? new Date(dto.occurredAt) : this.clock.now();
 
     const result = await this.dataSource.transaction(async (manager): Promise<EventResultDto> => {
@@ -88,7 +91,7 @@ export class EventService {
   private async resolveContact(manager: EntityManager, dto: EventDto): Promise<ContactRow> {
     if (dto.contactId) {
       const contact = await this.contacts.findById(dto.contactId, manager);
-      if (!contact) throw new NotFoundException(`contact ${dto.contactId} not found`);
+      if (!contact) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${dto.contactId} not found`);
       return contact;
     }
     const { row } = await this.contacts.upsertOne(toContactInput({ ...dto.contact, email: dto.email! }), manager);

@@ -1,9 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import type { SqlFragment } from '../database/sql.js';
 import { compileRule, type Rule, validateRule } from './segment-rule.js';
 import type { CreateSegmentDto, SegmentDto, UpdateSegmentDto } from './segment.dto.js';
 import { SegmentRepository, type SegmentRow } from './segment.repository.js';
+import { SegmentErrorCode, SegmentException } from './segment.exception.js';
 
 function toSegmentDto(row: SegmentRow): SegmentDto {
   return {
@@ -17,7 +18,7 @@ function toSegmentDto(row: SegmentRow): SegmentDto {
 
 function assertValidRule(rule: unknown): asserts rule is Rule {
   const problems = validateRule(rule);
-  if (problems.length > 0) throw new BadRequestException(problems);
+  if (problems.length > 0) throw new SegmentException(SegmentErrorCode.RULE_INVALID, problems);
 }
 
 @Injectable()
@@ -27,14 +28,14 @@ export class SegmentService {
   async create(dto: CreateSegmentDto): Promise<SegmentDto> {
     assertValidRule(dto.rule);
     const row = await this.segments.insert(dto.key, dto.name, dto.rule);
-    if (!row) throw new ConflictException(`segment ${dto.key} already exists`);
+    if (!row) throw new SegmentException(SegmentErrorCode.KEY_TAKEN, `segment ${dto.key} already exists`);
     return toSegmentDto(row);
   }
 
   async update(key: string, dto: UpdateSegmentDto): Promise<SegmentDto> {
     assertValidRule(dto.rule);
     const row = await this.segments.update(key, dto.name, dto.rule);
-    if (!row) throw new NotFoundException(`segment ${key} not found`);
+    if (!row) throw new SegmentException(SegmentErrorCode.NOT_FOUND, `segment ${key} not found`);
     return toSegmentDto(row);
   }
 
@@ -56,7 +57,7 @@ export class SegmentService {
 
   async require(key: string): Promise<SegmentRow> {
     const row = await this.segments.findByKey(key);
-    if (!row) throw new NotFoundException(`segment ${key} not found`);
+    if (!row) throw new SegmentException(SegmentErrorCode.NOT_FOUND, `segment ${key} not found`);
     return row;
   }
 }

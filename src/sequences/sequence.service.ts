@@ -1,9 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { TemplateRepository } from '../templates/template.repository.js';
 import type { CreateSequenceDto, SequenceDto, UpdateSequenceDto } from './sequence.dto.js';
 import { type SequenceInput, SequenceRepository, type SequenceRow } from './sequence.repository.js';
+import { SequenceErrorCode, SequenceException } from './sequence.exception.js';
 
 export const DEFAULT_MAX_LATENESS_HOURS = 48;
 
@@ -51,15 +52,16 @@ export class SequenceService {
   async create(dto: CreateSequenceDto): Promise<SequenceDto> {
     const input = await this.resolve(dto);
     const row = await this.sequences.insert(dto.key, input);
-    if (!row) throw new ConflictException(`sequence ${dto.key} already exists`);
+    if (!row) throw new SequenceException(SequenceErrorCode.KEY_TAKEN, `sequence ${dto.key} already exists`);
     return toSequenceDto(row);
   }
 
   async update(key: string, dto: UpdateSequenceDto): Promise<SequenceDto> {
     const existing = await this.require(key);
-    if (existing.status === 'archived') throw new ConflictException(`sequence ${key} is archived and cannot change`);
+    if (existing.status === 'archived')
+      throw new SequenceException(SequenceErrorCode.ARCHIVED, `sequence ${key} is archived and cannot change`);
     const row = await this.sequences.update(key, await this.resolve(dto));
-    if (!row) throw new NotFoundException(`sequence ${key} not found`);
+    if (!row) throw new SequenceException(SequenceErrorCode.NOT_FOUND, `sequence ${key} not found`);
     return toSequenceDto(row);
   }
 
@@ -81,14 +83,17 @@ export class SequenceService {
         : await this.sequences.transition(key, [...from], to);
     if (!moved) {
       const current = await this.require(key);
-      throw new ConflictException(`cannot ${action} sequence ${key}: it is ${current.status}`);
+      throw new SequenceException(
+        SequenceErrorCode.ILLEGAL_STATE_CHANGE,
+        `cannot ${action} sequence ${key}: it is ${current.status}`,
+      );
     }
     return this.get(key);
   }
 
   async require(key: string): Promise<SequenceRow> {
     const row = await this.sequences.findByKey(key);
-    if (!row) throw new NotFoundException(`sequence ${key} not found`);
+    if (!row) throw new SequenceException(SequenceErrorCode.NOT_FOUND, `sequence ${key} not found`);
     return row;
   }
 
@@ -133,7 +138,7 @@ export class SequenceService {
     if (dto.audienceSegment && !segmentIds.has(dto.audienceSegment)) {
       problems.push(`audienceSegment: unknown segment "${dto.audienceSegment}"`);
     }
-    if (problems.length > 0) throw new BadRequestException(problems);
+    if (problems.length > 0) throw new SequenceException(SequenceErrorCode.STEPS_INVALID, problems);
 
     return {
       name: dto.name,

@@ -1,11 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Inject,
-  Injectable,
-  NotFoundException,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { canonicalLocale } from '../common/validators.js';
@@ -31,6 +24,8 @@ import {
 } from './template-renderer.js';
 import { TemplateRepository, type TemplateRow, type VariantRow } from './template.repository.js';
 import { chooseVariant } from './template-variant.js';
+import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
+import { TemplateErrorCode, TemplateException } from './template.exception.js';
 
 function toTemplateDto(row: TemplateRow): TemplateDto {
   return {
@@ -86,7 +81,7 @@ export class TemplateService {
   async create(dto: CreateTemplateDto): Promise<TemplateDto> {
     const { rows, compiled } = this.checkVariants(dto.variants);
     const row = await this.templates.insert(dto.key, dto.name, rows);
-    if (!row) throw new ConflictException(`template ${dto.key} already exists`);
+    if (!row) throw new TemplateException(TemplateErrorCode.KEY_TAKEN, `template ${dto.key} already exists`);
     this.keepCompiled(row, compiled);
     return toTemplateDto(row);
   }
@@ -94,7 +89,7 @@ export class TemplateService {
   async update(key: string, dto: UpdateTemplateDto): Promise<TemplateDto> {
     const { rows, compiled } = this.checkVariants(dto.variants);
     const row = await this.templates.update(key, dto.name, rows);
-    if (!row) throw new NotFoundException(`template ${key} not found`);
+    if (!row) throw new TemplateException(TemplateErrorCode.NOT_FOUND, `template ${key} not found`);
     this.keepCompiled(row, compiled);
     return toTemplateDto(row);
   }
@@ -115,7 +110,7 @@ export class TemplateService {
     let timezone: string | undefined;
     if (dto.contactId) {
       const row = await this.contacts.findById(dto.contactId);
-      if (!row) throw new NotFoundException(`contact ${dto.contactId} not found`);
+      if (!row) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${dto.contactId} not found`);
       contact = {
         firstName: row.first_name,
         lastName: row.last_name,
@@ -151,11 +146,9 @@ export class TemplateService {
     } catch (error) {
       // The template fails with this contact's data (as its send would): a template problem, not ours.
       if (error instanceof RenderBudgetError || error instanceof Handlebars.Exception) {
-        throw new UnprocessableEntityException({
-          statusCode: 422,
-          error: 'Unprocessable Entity',
-          message: [`variants.${index}: ${error.message.split('\n')[0]}`],
-        });
+        throw new TemplateException(TemplateErrorCode.RENDER_FAILED, [
+          `variants.${index}: ${error.message.split('\n')[0]}`,
+        ]);
       }
       throw error;
     }
@@ -168,7 +161,7 @@ export class TemplateService {
 
   async require(key: string): Promise<TemplateRow> {
     const row = await this.templates.findByKey(key);
-    if (!row) throw new NotFoundException(`template ${key} not found`);
+    if (!row) throw new TemplateException(TemplateErrorCode.NOT_FOUND, `template ${key} not found`);
     return row;
   }
 
@@ -193,7 +186,7 @@ export class TemplateService {
       seen.set(locale.toLowerCase(), index);
       return { locale, subject: variant.subject, html: variant.html, text: variant.text ?? null };
     });
-    if (duplicates.length > 0) throw new BadRequestException(duplicates);
+    if (duplicates.length > 0) throw new TemplateException(TemplateErrorCode.LOCALE_REPEATED, duplicates);
     const problems: string[] = [];
     const compiled: CompiledVariant[] = [];
     rows.forEach((row, index) => {
@@ -214,7 +207,7 @@ export class TemplateService {
       }
     });
     if (problems.length > 0) {
-      throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: problems });
+      throw new TemplateException(TemplateErrorCode.NOT_COMPILING, problems);
     }
     return { rows, compiled };
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Header, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Header, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Counter } from 'prom-client';
@@ -9,6 +9,7 @@ import { isOverPublicBudget } from './public-rate-limit.js';
 import { TokenService } from './token.service.js';
 import { type Recorded, TrackingRepository } from './tracking.repository.js';
 import { browserLanguage, pageLanguage, unsubscribePage } from './unsubscribe-page.js';
+import { TrackingErrorCode, TrackingException } from './tracking.exception.js';
 
 /** The transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -48,7 +49,7 @@ export class TrackingController {
   @Header('Cache-Control', 'no-store, private')
   async open(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const payload = this.tokens.verify(token);
-    if (payload?.k !== 'o') throw new NotFoundException();
+    if (payload?.k !== 'o') throw new TrackingException(TrackingErrorCode.LINK_INVALID, 'Not Found');
     await this.record('open', request, () =>
       this.tracking.recordOpen(payload.d, looksAutomated(request), agentOf(request), this.clock.now()),
     );
@@ -59,7 +60,8 @@ export class TrackingController {
   async click(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const payload = this.tokens.verify(token);
     // Only a link we signed into an email is followed: never an open redirect.
-    if (payload?.k !== 'c' || !/^https?:\/\//i.test(payload.u)) throw new NotFoundException();
+    if (payload?.k !== 'c' || !/^https?:\/\//i.test(payload.u))
+      throw new TrackingException(TrackingErrorCode.LINK_INVALID, 'Not Found');
     await this.record('click', request, () =>
       this.tracking.recordClick(payload.d, payload.u, looksAutomated(request), agentOf(request), this.clock.now()),
     );
@@ -71,7 +73,7 @@ export class TrackingController {
   @Header('Cache-Control', 'no-store')
   async page(@Param('token') token: string, @Req() request: Request): Promise<string> {
     const payload = this.tokens.verify(token);
-    if (payload?.k !== 'u') throw new NotFoundException();
+    if (payload?.k !== 'u') throw new TrackingException(TrackingErrorCode.LINK_INVALID, 'Not Found');
     // Past the budget the page costs no query: the form, in the browser's language (posting it works).
     if (isOverPublicBudget(request)) return unsubscribePage(browserLanguage(request.headers['accept-language']), false);
     const recipient = await this.tracking.findRecipient(payload.d);
@@ -87,7 +89,7 @@ export class TrackingController {
   @Header('Cache-Control', 'no-store')
   async unsubscribe(@Param('token') token: string, @Req() request: Request): Promise<string> {
     const payload = this.tokens.verify(token);
-    if (payload?.k !== 'u') throw new NotFoundException();
+    if (payload?.k !== 'u') throw new TrackingException(TrackingErrorCode.LINK_INVALID, 'Not Found');
     const recipient = await this.tracking.unsubscribe(payload.d, this.clock.now());
     const language = recipient ? pageLanguage(recipient.locale) : browserLanguage(request.headers['accept-language']);
     return unsubscribePage(language, true);

@@ -123,8 +123,18 @@ describe('contacts and segments API', () => {
     });
 
     it('answers 404 for an unknown id and 400 for a malformed one', async () => {
-      await t.http().get('/v1/contacts/6f1c1b7e-1111-4111-8111-111111111111').set(t.auth).expect(404);
-      await t.http().get('/v1/contacts/not-a-uuid').set(t.auth).expect(400);
+      await t
+        .http()
+        .get('/v1/contacts/6f1c1b7e-1111-4111-8111-111111111111')
+        .set(t.auth)
+        .expect(404)
+        .expect((r) => expect(r.body.code).toBe('contact.not_found'));
+      await t
+        .http()
+        .get('/v1/contacts/not-a-uuid')
+        .set(t.auth)
+        .expect(400)
+        .expect((r) => expect(r.body.code).toBe('validation'));
       await t
         .http()
         .patch('/v1/contacts/6f1c1b7e-1111-4111-8111-111111111111')
@@ -136,7 +146,13 @@ describe('contacts and segments API', () => {
     it('answers 409 when a patch takes another contact’s e-mail', async () => {
       const a = await t.http().post('/v1/contacts').set(t.auth).send({ email: 'a409@example.com' }).expect(201);
       await t.http().post('/v1/contacts').set(t.auth).send({ email: 'b409@example.com' }).expect(201);
-      await t.http().patch(`/v1/contacts/${a.body.id}`).set(t.auth).send({ email: 'B409@example.com' }).expect(409);
+      await t
+        .http()
+        .patch(`/v1/contacts/${a.body.id}`)
+        .set(t.auth)
+        .send({ email: 'B409@example.com' })
+        .expect(409)
+        .expect((r) => expect(r.body.code).toBe('contact.email_taken'));
     });
 
     it('pages through contacts with a cursor', async () => {
@@ -256,6 +272,7 @@ describe('contacts and segments API', () => {
         .http()
         .post('/v1/contacts/import')
         .set(t.auth)
+      expect(response.body.code).toBe('contact.import_invalid');
         .send([
           { email: 'seg-ro@example.com', locale: 'ro', attributes: { price: 'sensitive', orders: 1 } },
           { email: 'seg-ru@example.com', locale: 'ru', attributes: { price: 'sensitive', orders: 5 } },
@@ -327,8 +344,18 @@ describe('contacts and segments API', () => {
     });
 
     it('answers 404 for an unknown segment', async () => {
-      await t.http().get('/v1/segments/nope').set(t.auth).expect(404);
-      await t.http().get('/v1/segments/nope/contacts').set(t.auth).expect(404);
+      await t
+        .http()
+        .get('/v1/segments/nope')
+        .set(t.auth)
+        .expect(404)
+        .expect((r) => expect(r.body.code).toBe('segment.not_found'));
+      await t
+        .http()
+        .get('/v1/segments/nope/contacts')
+        .set(t.auth)
+        .expect(404)
+        .expect((r) => expect(r.body.code).toBe('segment.not_found'));
       await t
         .http()
         .put('/v1/segments/nope')

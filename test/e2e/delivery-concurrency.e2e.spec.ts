@@ -53,7 +53,7 @@ onServer('delivery engine: two schedulers on one database', () => {
       startAt: '2026-11-24T10:00:00Z',
     }).expect(200);
     expect(enrolled.body.enrolled).toBe(CONTACTS);
-  }, 120_000);
+  });
   afterAll(async () => {
     await a?.close();
     await b?.close();
@@ -77,5 +77,5 @@ onServer('delivery engine: two schedulers on one database', () => {
     expect(log.rows).toEqual([{ status: 'sent', n: CONTACTS }]);
     const left = await a.pool.query(`SELECT count(*)::int AS n FROM enrollments WHERE status <> 'completed'`);
     expect(left.rows[0].n).toBe(0);
-  }, 120_000);
+  });
 });

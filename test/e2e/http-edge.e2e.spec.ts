@@ -108,6 +108,7 @@ describe('the HTTP edge', () => {
           statusCode: 401,
           error: 'Unauthorized',
           message: 'Missing Authorization: Bearer <ADMIN_API_KEY>',
+          code: 'unauthorized',
           requestId: 'edge-401',
         });
       },
@@ -181,6 +182,7 @@ describe('the HTTP edge', () => {
         statusCode: 413,
         error: 'Payload Too Large',
         message: 'Request body is too large: at most 20 MB per import call',
+        code: 'contact.import_too_large',
         requestId: 'edge-413',
       });
       // 21 MB of blanks compress to a few kB: the cap counts what the body inflates to.
@@ -250,6 +252,7 @@ describe('the HTTP edge', () => {
         statusCode: 413,
         error: 'Payload Too Large',
         message: 'Request body is too large: at most 1 MB here',
+        code: 'payload_too_large',
         requestId: 'edge-1mb',
       });
     });

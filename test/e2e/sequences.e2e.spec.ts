@@ -57,11 +57,18 @@ describe('sequences, enrollments and events API', () => {
     ]);
     expect(created.body.steps[3]).toMatchObject({ maxLatenessHours: 72 });
     expect(created.body.steps[0]).toMatchObject({ maxLatenessHours: 48 });
-    await post('/v1/sequences', sequence('school')).expect(409);
+    await post('/v1/sequences', sequence('school'))
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('sequence.key_taken'));
     await t.http().get('/v1/sequences/school').set(t.auth).expect(200);
     const list = await t.http().get('/v1/sequences').set(t.auth).expect(200);
     expect(list.body.items.map((s: { key: string }) => s.key)).toContain('school');
-    await t.http().get('/v1/sequences/nope').set(t.auth).expect(404);
+    await t
+      .http()
+      .get('/v1/sequences/nope')
+      .set(t.auth)
+      .expect(404)
+      .expect((r) => expect(r.body.code).toBe('sequence.not_found'));
   });
 
   it('refuses unknown templates and segments, unordered steps and bad fields with 400, writing nothing', async () => {
@@ -125,6 +132,7 @@ describe('sequences, enrollments and events API', () => {
       .expect((r) => expect(r.body.status).toBe('archived'));
     const refused = await post('/v1/sequences/life/activate', {}).expect(409);
     expect(refused.body.message).toBe('cannot activate sequence life: it is archived');
+    expect(refused.body.code).toBe('sequence.illegal_state_change');
     await t
       .http()
       .put('/v1/sequences/life')
@@ -152,8 +160,12 @@ describe('sequences, enrollments and events API', () => {
       nextStep: 'welcome',
       nextDueAt: '2026-11-24T07:00:00.000Z',
     });
-    await post('/v1/sequences/school/enrollments', { email: 'OLGA@example.ru' }).expect(409);
-    await post('/v1/sequences/school/enrollments', { email: 'nobody@example.ru' }).expect(404);
+    await post('/v1/sequences/school/enrollments', { email: 'OLGA@example.ru' })
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('enrollment.already_active'));
+    await post('/v1/sequences/school/enrollments', { email: 'nobody@example.ru' })
+      .expect(404)
+      .expect((r) => expect(r.body.code).toBe('contact.not_found'));
     await post('/v1/sequences/school/enrollments', { contactId: contact.body.id, email: 'olga@example.ru' }).expect(
       400,
     );
@@ -174,7 +186,9 @@ describe('sequences, enrollments and events API', () => {
     await post(`/v1/enrollments/${enrolled.body.id}/exit`, {})
       .expect(200)
       .expect((r) => expect(r.body).toMatchObject({ status: 'exited', exitReason: 'manual' }));
-    await post(`/v1/enrollments/${enrolled.body.id}/exit`, {}).expect(409);
+    await post(`/v1/enrollments/${enrolled.body.id}/exit`, {})
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('enrollment.not_active'));
     await post('/v1/enrollments/6f1c1b7e-1111-4111-8111-111111111111/exit', {}).expect(404);
     const after = await t
       .http()
@@ -209,7 +223,9 @@ describe('sequences, enrollments and events API', () => {
     await post('/v1/contacts', { email: 'ro4@example.md', locale: 'ro' }).expect(201);
     const second = await post('/v1/sequences/school/enrollments', { segment: 'ro-speakers' }).expect(200);
     expect(second.body).toEqual({ enrolled: 1, alreadyEnrolled: 2 });
-    await post('/v1/sequences/school/enrollments', { segment: 'nope' }).expect(404);
+    await post('/v1/sequences/school/enrollments', { segment: 'nope' })
+      .expect(404)
+      .expect((r) => expect(r.body.code).toBe('segment.not_found'));
   });
 
   it('applies events: trigger enrolls (day 0 = occurredAt, audience respected), conversion ends and is logged, idempotency', async () => {

@@ -34,7 +34,13 @@ describe('templates API', () => {
     const created = await t.http().post('/v1/templates').set(t.auth).send(welcome).expect(201);
     expect(created.body).toMatchObject({ key: 'welcome', version: 1 });
     expect(created.body.variants.map((v: { locale: string }) => v.locale)).toEqual(['en', 'ro', 'ru']);
-    await t.http().post('/v1/templates').set(t.auth).send(welcome).expect(409);
+    await t
+      .http()
+      .post('/v1/templates')
+      .set(t.auth)
+      .send(welcome)
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('template.key_taken'));
     await t.http().get('/v1/templates/welcome').set(t.auth).expect(200);
     const list = await t.http().get('/v1/templates').set(t.auth).expect(200);
     expect(list.body.items.map((x: { key: string }) => x.key)).toContain('welcome');
@@ -132,6 +138,7 @@ describe('templates API', () => {
         ],
       })
       .expect(422);
+    expect(response.body.code).toBe('template.not_compiling');
     expect(response.body.message).toEqual([
       expect.stringMatching(/^variants\.0\.subject: /),
       expect.stringMatching(/^variants\.0\.html: .*shout/),

@@ -163,6 +163,19 @@ describe('machine opens and clicks, and erased contacts', () => {
     ]);
   });
 
+  it('answers a damaged link, or a link used as another kind, with 404 and the code tracking.link_invalid', async () => {
+    const mail = mailOf('checked@example.com');
+    const damaged = await t
+      .http()
+      .get(`${pixelOf(mail)}x`)
+      .set('User-Agent', HUMAN)
+      .expect(404);
+    expect(damaged.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'tracking.link_invalid' });
+    const clickToken = linksOf(mail)[0].split('/').pop()!;
+    const misused = await t.http().get(`/u/${clickToken}`).expect(404);
+    expect(misused.body.code).toBe('tracking.link_invalid');
+  });
+
   it('answers HEAD on a click link like GET and records nothing', async () => {
     const mail = mailOf('checked@example.com');
     const head = await t.http().head(linksOf(mail)[0]).set('User-Agent', HUMAN).expect(302);

@@ -47,7 +47,7 @@ onServer('wake-ups across instances (LISTEN/NOTIFY)', () => {
       })
       .expect(201);
     await api.post('/v1/sequences/welcome/activate', {}).expect(200);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await api?.close();
@@ -61,7 +61,7 @@ onServer('wake-ups across instances (LISTEN/NOTIFY)', () => {
     await sink.waitForCount(30, 60_000);
     const recipients = sink.messages.map((message) => message.envelopeTo[0]);
     expect(new Set(recipients).size).toBe(30);
-  }, 120_000);
+  });
 
   it('the listener reconnects after its connection is terminated, and later events still wake the scheduler', async () => {
     const listener = `touchpoint-wakeup/${database.schema}`;
@@ -88,5 +88,5 @@ onServer('wake-ups across instances (LISTEN/NOTIFY)', () => {
     await signup();
     await sink.waitForCount(before + 1, 60_000);
     expect(sink.messages.at(-1)!.envelopeTo).toEqual([`s${signups - 1}@wakeup.test`]);
-  }, 120_000);
+  });
 });

@@ -32,7 +32,7 @@ onServer('database connections terminated mid-pass', () => {
       steps: [{ key: 'only', dayOffset: 0 }],
       startAt: '2026-11-24T10:00:00Z',
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     await t?.close();
   });

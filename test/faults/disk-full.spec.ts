@@ -34,7 +34,7 @@ const root = process.getuid?.() === 0;
       steps: [{ key: 'first', dayOffset: 0 }],
       startAt: '2026-11-24T10:00:00Z',
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     if (mounted) await execFileAsync('umount', [outbox]);
     await t?.close();

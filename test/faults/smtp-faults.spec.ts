@@ -58,7 +58,7 @@ describe(`a faulty SMTP server (${CONTACTS} contacts × 2 steps)`, () => {
       ],
       startAt: '2026-11-24T10:00:00Z',
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     await t?.close();
   });
@@ -240,7 +240,7 @@ describe.each([['true'], ['false']])(
         steps: [{ key: 'first', dayOffset: 0 }],
         startAt: '2026-11-24T10:00:00Z',
       });
-    }, 120_000);
+    });
     afterAll(async () => {
       await t?.close();
       await front?.close();
@@ -303,6 +303,6 @@ describe.each([['true'], ['false']])(
       expect(new Set(sink.messages.map((message) => message.envelopeTo[0])).size).toBe(BREAKER_CONTACTS);
       await t.http().get('/health').expect(200, { status: 'ok', db: 'up', smtp: 'up' });
       expect(await metric('touchpoint_smtp_breaker_open')).toBe(0);
-    }, 180_000);
+    });
   },
 );

@@ -14,7 +14,7 @@ const server = Boolean(process.env.DATABASE_URL);
   beforeAll(async () => {
     // One pooled connection: the request's statements and the background ones take turns on the same session.
     t = await startTestApp({ DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_POOL_SIZE: '1' });
-  }, 60_000);
+  });
   afterAll(async () => {
     await t?.close();
   });

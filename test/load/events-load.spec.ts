@@ -48,7 +48,7 @@ enabled(`load: ${RATE} events/s for ${SECONDS} s from ${CLIENTS} clients while s
       steps: [{ key: 'hello', dayOffset: 0, template: 'welcome' }],
     });
     await setup('/v1/sequences/welcome/activate', {});
-  }, 60_000);
+  });
   afterAll(() => surroundings?.close(server));
 
   it(
