@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
 import { Conditions, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
+import { END_BY_CONTACT_STATUS } from '../lifecycle/enrollment-lifecycle.js';
+import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
 import { AddressHasher, normaliseAddress } from './address-hasher.js';
 import { isSuppressing, SuppressionRepository } from './suppression.repository.js';
 
@@ -63,6 +66,7 @@ export class ContactRepository {
     private readonly dataSource: DataSource,
     private readonly hasher: AddressHasher,
     private readonly suppressions: SuppressionRepository,
+    private readonly clock: Clock,
   ) {}
 
   private hashed(inputs: ContactInput[]): string {
@@ -202,16 +206,18 @@ export class ContactRepository {
     if (isSuppressing(contact.status)) {
       await this.suppressions.suppress(manager, this.hasher.hash(contact.email), contact.status);
     }
+    const now = this.clock.now();
     await manager.query(
       `UPDATE contacts SET email = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
-         status = 'erased', status_changed_at = now(), erased_at = now(), updated_at = now()
+         status = 'erased', status_changed_at = $2, erased_at = $2, updated_at = $2
        WHERE id = $1`,
-      [id],
+      [id, now],
     );
-    await manager.query(
-      `UPDATE enrollments SET status = 'exited', exit_reason = 'erased', ended_at = now(), next_due_at = NULL, updated_at = now()
-       WHERE contact_id = $1 AND status = 'active'`,
-      [id],
+    await endRunningEnrollments(
+      manager,
+      { contactIds: [id] },
+      { status: END_BY_CONTACT_STATUS.erased, reason: 'erased' },
+      now,
     );
     // The key is the client's text and often names the person (`signup-ion@example.md`); it can never match
     // again, since a later event for the address creates a new contact.

@@ -1,16 +1,8 @@
+import { endForContactStatus, FINISHED_DELIVERY } from '../lifecycle/enrollment-lifecycle.js';
 import { DEFAULT_TIMEZONE, dueAt, moveIntoWindow, type SendWindow } from '../sequences/schedule.js';
 import type { StepRow } from '../sequences/sequence.repository.js';
 
-/** Finished rows: the step is done for this enrollment, whatever happened. */
-export const FINISHED = new Set(['sent', 'failed', 'skipped', 'unknown']);
-
-/** How a contact's status ends its enrollments. */
-export const EXIT_BY_CONTACT_STATUS: Record<string, string> = {
-  unsubscribed: 'unsubscribed',
-  complained: 'unsubscribed',
-  bounced: 'bounced',
-  erased: 'exited',
-};
+const FINISHED: ReadonlySet<string> = FINISHED_DELIVERY;
 
 export interface PlannerInput {
   now: Date;
@@ -57,7 +49,7 @@ export function planEnrollment(input: PlannerInput): Plan {
   if (index < 0) index = steps.findIndex((step) => !FINISHED.has(input.existing.get(step.id)?.status ?? ''));
   if (index < 0) return { skips, outcome: { kind: 'complete' } };
 
-  const exit = EXIT_BY_CONTACT_STATUS[input.contactStatus];
+  const exit = endForContactStatus(input.contactStatus);
   if (exit) return { skips, outcome: { kind: 'end', status: exit, reason: input.contactStatus, step: steps[index] } };
 
   for (; index < steps.length; index++) {

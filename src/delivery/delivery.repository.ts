@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Conditions, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
+import { END_BY_CONTACT_STATUS, reachableSql } from '../lifecycle/enrollment-lifecycle.js';
+import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
 import {
   type ClaimedEnrollment,
   columns,
@@ -166,25 +168,33 @@ export class DeliveryRepository {
     );
   }
 
-  /** A hard bounce: the contact is bounced and every running enrollment of it ends. */
+  /**
+   * A hard bounce: the contact is bounced and every running enrollment of it ends, in one transaction (short:
+   * two statements, after the SMTP reply).
+   */
   async markBounced(contactIds: string[], now: Date): Promise<void> {
     if (contactIds.length === 0) return;
-    await this.dataSource.query(
-      `WITH bounced AS (
-         UPDATE contacts SET status = 'bounced', status_changed_at = $2, updated_at = $2
-         WHERE id = ANY($1::uuid[]) AND status = 'active' RETURNING id
-       )
-       UPDATE enrollments SET status = 'bounced', exit_reason = 'bounced', next_due_at = NULL, ended_at = $2,
-              locked_by = NULL, locked_until = NULL, updated_at = $2
-       WHERE contact_id = ANY($1::uuid[]) AND status = 'active'`,
-      [contactIds, now],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE contacts c SET status = 'bounced', status_changed_at = $2, updated_at = $2
+         WHERE c.id = ANY($1::uuid[]) AND ${reachableSql('c')}`,
+        [contactIds, now],
+      );
+      await endRunningEnrollments(
+        manager,
+        { contactIds },
+        { status: END_BY_CONTACT_STATUS.bounced, reason: 'bounced' },
+        now,
+      );
+    });
   }
 
   /**
    * Moves claimed enrollments on and releases them. Guarded by owner, and by status: an enrollment that was
    * converted, unsubscribed or exited meanwhile keeps that state — but still records the step it was sent
    * while the exit came in (the gate had passed), so the funnel counts the loss after the email they got.
+   * An exit releases the lease (endRunningEnrollments), so an ended row is recorded when it is still this
+   * instance's or nobody's; the step recorded is one this instance's delivery rows show as sent.
    */
   async updateEnrollments(owner: string, rows: EnrollmentUpdate[], now: Date): Promise<void> {
     if (rows.length === 0) return;
@@ -200,8 +210,10 @@ export class DeliveryRepository {
               locked_by = NULL, locked_until = NULL, updated_at = $8
        FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::uuid[], $9::uuid[])
               AS x(id, next_step_id, next_due_at, status, exit_reason, last_sent_step_id, contact_id)
-       WHERE e.contact_id = x.contact_id AND e.id = x.id AND e.locked_by = $1
-         AND (${live} OR (x.last_sent_step_id IS NOT NULL AND x.last_sent_step_id IS DISTINCT FROM e.last_sent_step_id))`,
+       WHERE e.contact_id = x.contact_id AND e.id = x.id
+         AND ((${live} AND e.locked_by = $1)
+              OR (NOT ${live} AND (e.locked_by = $1 OR e.locked_by IS NULL)
+                  AND x.last_sent_step_id IS NOT NULL AND x.last_sent_step_id IS DISTINCT FROM e.last_sent_step_id))`,
       [
         owner,
         ...columns(rows, ['id', 'next_step_id', 'next_due_at', 'status', 'exit_reason', 'last_sent_step_id']),

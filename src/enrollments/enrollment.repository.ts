@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Conditions, type Queryable, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
+import { reachableSql, RUNNING } from '../lifecycle/enrollment-lifecycle.js';
+import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
 
 export interface EnrollmentRow {
   id: string;
@@ -43,7 +45,7 @@ function enrollSql(source: string): string {
     JOIN sequences s ON s.id = $1
     JOIN LATERAL (SELECT id, day_offset, at_time FROM sequence_steps
                   WHERE sequence_id = s.id AND removed_at IS NULL ORDER BY position LIMIT 1) st ON true
-    ON CONFLICT (contact_id, sequence_id) WHERE status = 'active' DO NOTHING`;
+    ON CONFLICT (contact_id, sequence_id) WHERE status = '${RUNNING}' DO NOTHING`;
 }
 
 @Injectable()
@@ -63,7 +65,7 @@ export class EnrollmentRepository {
   ): Promise<EnrollmentRow | undefined> {
     const row = await queryOne<{ id: string }>(
       db,
-      `WITH target AS (SELECT * FROM contacts WHERE id = $3 AND status = 'active') ${enrollSql('target c')} RETURNING id`,
+      `WITH target AS (SELECT * FROM contacts t WHERE t.id = $3 AND ${reachableSql('t')}) ${enrollSql('target c')} RETURNING id`,
       [sequenceId, startAt, contactId],
     );
     return row ? this.findById(row.id, db) : undefined;
@@ -71,7 +73,7 @@ export class EnrollmentRepository {
 
   /** Set-based enrollment of a segment's active members; returns how many were new. */
   async enrollSegment(sequenceId: string, startAt: Date, rule: SqlFragment): Promise<number> {
-    const members = new Conditions([sequenceId, startAt]).add(`c.status = 'active'`).add(rule);
+    const members = new Conditions([sequenceId, startAt]).add(reachableSql('c')).add(rule);
     const row = await queryOne<{ enrolled: number }>(
       this.dataSource,
       `WITH inserted AS (
@@ -92,7 +94,7 @@ export class EnrollmentRepository {
     return queryOne<EnrollmentRow>(
       this.dataSource,
       `${SELECT_ENROLLMENT} WHERE e.contact_id = $1 AND e.sequence_id = $2
-       ORDER BY (e.status = 'active') DESC, e.created_at DESC LIMIT 1`,
+       ORDER BY (e.status = '${RUNNING}') DESC, e.created_at DESC LIMIT 1`,
       [contactId, sequenceId],
     );
   }
@@ -105,47 +107,64 @@ export class EnrollmentRepository {
     );
   }
 
-  /** Ends a running enrollment by hand; undefined when it was not running. */
-  exit(id: string, reason: string): Promise<{ id: string } | undefined> {
-    return queryOne<{ id: string }>(
+  /** Ends a running enrollment by hand: whether it was running, and the row after; undefined when there is none. */
+  async exit(id: string, now: Date): Promise<{ ended: boolean; row: EnrollmentRow } | undefined> {
+    const enrollment = await this.findById(id);
+    if (!enrollment) return undefined;
+    const ended = await endRunningEnrollments(
       this.dataSource,
-      `UPDATE enrollments SET status = 'exited', exit_reason = $2, next_due_at = NULL, ended_at = now(), updated_at = now()
-       WHERE id = $1 AND status = 'active' RETURNING id`,
-      [id, reason],
+      { contactId: enrollment.contact_id, enrollmentId: id },
+      { status: 'exited', reason: 'manual' },
+      now,
     );
+    return { ended: ended.length > 0, row: (await this.findById(id))! };
   }
 
   /**
    * Ends the contact's running enrollments in sequences converted by `event` and logs each conversion,
-   * attributed to the last step sent before it. Row locks taken by the UPDATE make a concurrent send
-   * see the exit (exits win).
+   * attributed to the last step sent before it (exits win, as for every end: endRunningEnrollments).
    */
-  convert(
+  async convert(
     manager: EntityManager,
     contactId: string,
     event: { id: string; name: string; occurredAt: Date },
+    now: Date,
   ): Promise<Array<{ sequence_key: string }>> {
-    return queryRows<{ sequence_key: string }>(
+    const sequences = await queryRows<{ id: string; key: string }>(
       manager,
-      `WITH ended AS (
-         UPDATE enrollments e SET status = 'converted', exit_reason = 'converted', next_due_at = NULL,
-                ended_at = now(), updated_at = now()
-         FROM sequences s
-         WHERE s.id = e.sequence_id AND s.conversion_event = $2 AND s.status IN ('active', 'paused')
-           AND e.contact_id = $1 AND e.status = 'active'
-         RETURNING e.id, e.sequence_id, s.key
-       ), logged AS (
-         INSERT INTO conversions (contact_id, enrollment_id, sequence_id, event_id, event_name, attributed_step_id, occurred_at)
-         SELECT $1, ended.id, ended.sequence_id, $3, $2,
-                (SELECT d.step_id FROM deliveries d
-                  WHERE d.contact_id = $1 AND d.enrollment_id = ended.id AND d.status = 'sent' AND d.sent_at <= $4
-                  ORDER BY d.sent_at DESC LIMIT 1),
-                $4
-         FROM ended
-         ON CONFLICT DO NOTHING
-       )
-       SELECT key AS sequence_key FROM ended ORDER BY key`,
-      [contactId, event.name, event.id, event.occurredAt],
+      `SELECT id, key FROM sequences WHERE conversion_event = $1 AND status IN ('active', 'paused')`,
+      [event.name],
     );
+    if (sequences.length === 0) return [];
+    const ended = await endRunningEnrollments(
+      manager,
+      { contactId, sequenceIds: sequences.map((sequence) => sequence.id) },
+      { status: 'converted', reason: 'converted' },
+      now,
+    );
+    if (ended.length === 0) return [];
+    await manager.query(
+      `INSERT INTO conversions (contact_id, enrollment_id, sequence_id, event_id, event_name, attributed_step_id, occurred_at)
+       SELECT $1, x.enrollment_id, x.sequence_id, $3, $2,
+              (SELECT d.step_id FROM deliveries d
+                WHERE d.contact_id = $1 AND d.enrollment_id = x.enrollment_id AND d.status = 'sent' AND d.sent_at <= $4
+                ORDER BY d.sent_at DESC LIMIT 1),
+              $4
+       FROM unnest($5::uuid[], $6::uuid[]) AS x(enrollment_id, sequence_id)
+       ON CONFLICT DO NOTHING`,
+      [
+        contactId,
+        event.name,
+        event.id,
+        event.occurredAt,
+        ended.map((row) => row.id),
+        ended.map((row) => row.sequence_id),
+      ],
+    );
+    const keys = new Map(sequences.map((sequence) => [sequence.id, sequence.key]));
+    return ended
+      .map((row) => keys.get(row.sequence_id)!)
+      .sort()
+      .map((key) => ({ sequence_key: key }));
   }
 }

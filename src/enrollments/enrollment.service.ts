@@ -8,6 +8,7 @@ import { SequenceService } from '../sequences/sequence.service.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
 import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
+import { isReachable, reachableSql } from '../lifecycle/enrollment-lifecycle.js';
 import { EnrollmentRepository, type EnrollmentRow } from './enrollment.repository.js';
 import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
 import { EnrollmentErrorCode, EnrollmentException } from './enrollment.exception.js';
@@ -25,9 +26,6 @@ export function toEnrollmentDto(row: EnrollmentRow): EnrollmentDto {
     createdAt: row.created_at.toISOString(),
   };
 }
-
-/** Contacts in these states are never enrolled. */
-const NOT_ENROLLABLE = new Set(['unsubscribed', 'bounced', 'complained', 'erased']);
 
 @Injectable()
 export class EnrollmentService {
@@ -84,12 +82,12 @@ export class EnrollmentService {
     const rule = await this.segments.compiledRule(segmentKey);
     const enrolled = await this.enrollments.enrollSegment(sequence.id, startAt, rule);
     if (enrolled > 0) this.wakeup.notify();
-    const members = await this.contacts.countMatching(rule, `c.status = 'active'`);
+    const members = await this.contacts.countMatching(rule, reachableSql('c'));
     return { enrolled, alreadyEnrolled: Math.max(0, members - enrolled) };
   }
 
   assertEnrollable(contact: ContactRow): void {
-    if (NOT_ENROLLABLE.has(contact.status))
+    if (!isReachable(contact.status))
       throw new EnrollmentException(
         EnrollmentErrorCode.CONTACT_NOT_ENROLLABLE,
         `contact ${contact.id} is ${contact.status}`,
@@ -97,12 +95,14 @@ export class EnrollmentService {
   }
 
   async exit(id: string): Promise<EnrollmentDto> {
-    const exited = await this.enrollments.exit(id, 'manual');
-    const row = await this.enrollments.findById(id);
-    if (!row) throw new EnrollmentException(EnrollmentErrorCode.NOT_FOUND, `enrollment ${id} not found`);
-    if (!exited)
-      throw new EnrollmentException(EnrollmentErrorCode.NOT_ACTIVE, `enrollment ${id} is ${row.status}, not active`);
-    return toEnrollmentDto(row);
+    const exit = await this.enrollments.exit(id, this.clock.now());
+    if (!exit) throw new EnrollmentException(EnrollmentErrorCode.NOT_FOUND, `enrollment ${id} not found`);
+    if (!exit.ended)
+      throw new EnrollmentException(
+        EnrollmentErrorCode.NOT_ACTIVE,
+        `enrollment ${id} is ${exit.row.status}, not active`,
+      );
+    return toEnrollmentDto(exit.row);
   }
 
   /** Every current step with its planned time (zone, `at` and send window applied) and what happened. */

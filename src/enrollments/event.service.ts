@@ -9,6 +9,7 @@ import { compileRule, type Rule } from '../segments/segment-rule.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
 import type { EventDto, EventResultDto } from './enrollment.dto.js';
+import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
 import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
 import { EnrollmentErrorCode, EnrollmentException } from './enrollment.exception.js';
@@ -57,13 +58,14 @@ export class EventService {
         return { eventId: earlier!.id, contactId: contact.id, duplicate: true, enrolled: [], converted: [] };
       }
 
-      const converted = await this.enrollments.convert(manager, contact.id, {
-        id: event.id,
-        name: dto.name,
-        occurredAt,
-      });
+      const converted = await this.enrollments.convert(
+        manager,
+        contact.id,
+        { id: event.id, name: dto.name, occurredAt },
+        this.clock.now(),
+      );
       const enrolled: string[] = [];
-      if (contact.status === 'active') {
+      if (isReachable(contact.status)) {
         for (const sequence of await this.sequences.findLiveByTrigger(dto.name, manager)) {
           if (
             sequence.audience_segment_id &&

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
 import { queryOne, queryRows } from '../database/sql.js';
+import { finishedDeliverySql } from '../lifecycle/enrollment-lifecycle.js';
+import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
 import type { SendWindow } from './schedule.js';
 
 export interface StepRow {
@@ -79,7 +82,7 @@ const REPLAN_ENROLLMENTS = `
              WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM deliveries d
                                 WHERE d.contact_id = e.contact_id AND d.enrollment_id = e.id AND d.step_id = st.id
-                                  AND d.status IN ('sent', 'failed', 'skipped', 'unknown'))
+                                  AND d.status IN ${finishedDeliverySql})
              ORDER BY st.position LIMIT 1) AS step_id
     FROM enrollments e
     WHERE e.sequence_id = $1 AND e.status = 'active'
@@ -99,7 +102,10 @@ const REPLAN_ENROLLMENTS = `
 
 @Injectable()
 export class SequenceRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   insert(key: string, input: SequenceInput): Promise<SequenceRow | undefined> {
     return this.dataSource.transaction(async (manager) => {
@@ -184,10 +190,11 @@ export class SequenceRepository {
         [key, from],
       );
       if (archived) {
-        await manager.query(
-          `UPDATE enrollments SET status = 'exited', exit_reason = 'archived', next_due_at = NULL, ended_at = now(), updated_at = now()
-           WHERE sequence_id = $1 AND status = 'active'`,
-          [archived.id],
+        await endRunningEnrollments(
+          manager,
+          { sequenceId: archived.id },
+          { status: 'exited', reason: 'archived' },
+          this.clock.now(),
         );
       }
       return archived;

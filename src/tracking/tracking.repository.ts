@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../database/sql.js';
+import { END_BY_CONTACT_STATUS, isReachable } from '../lifecycle/enrollment-lifecycle.js';
+import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
 import { BURST_WINDOW_MS, MIN_HUMAN_CLICK_DELAY_MS } from './machine-rules.js';
 
 /** What became of a hit: counted as the person's, kept apart as a machine's, or not written at all. */
@@ -159,16 +161,16 @@ export class TrackingRepository {
         [deliveryId],
       );
       if (!recipient || recipient.status === 'erased') return undefined;
-      if (recipient.status !== 'active') return recipient;
+      if (!isReachable(recipient.status)) return recipient;
       await manager.query(
         `UPDATE contacts SET status = 'unsubscribed', status_changed_at = $2, updated_at = $2 WHERE id = $1`,
         [recipient.contact_id, now],
       );
-      await manager.query(
-        `UPDATE enrollments SET status = 'unsubscribed', exit_reason = 'unsubscribed', next_due_at = NULL, ended_at = $2,
-                updated_at = $2
-         WHERE contact_id = $1 AND status = 'active'`,
-        [recipient.contact_id, now],
+      await endRunningEnrollments(
+        manager,
+        { contactIds: [recipient.contact_id] },
+        { status: END_BY_CONTACT_STATUS.unsubscribed, reason: 'unsubscribed' },
+        now,
       );
       await manager.query(
         `INSERT INTO tracking_events (contact_id, delivery_id, kind, occurred_at) VALUES ($1, $2, 'unsubscribe', $3)`,
