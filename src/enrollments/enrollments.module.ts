@@ -5,13 +5,14 @@ import { SequencesModule } from '../sequences/sequences.module.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
 import { EnrollmentService } from './enrollment.service.js';
 import { EnrollmentsController } from './enrollments.controller.js';
+import { EventRepository } from './event.repository.js';
 import { EventService } from './event.service.js';
 
 /** Enrollments and the events that create and end them. */
 @Module({
   imports: [ContactsModule, SegmentsModule, SequencesModule],
   controllers: [EnrollmentsController],
-  providers: [EnrollmentRepository, EnrollmentService, EventService],
+  providers: [EnrollmentRepository, EnrollmentService, EventRepository, EventService],
   exports: [EnrollmentRepository, EnrollmentService],
 })
 export class EnrollmentsModule {}

@@ -4,13 +4,13 @@ import { Clock } from '../common/clock.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { toContactInput } from '../contacts/contact.service.js';
-import { Conditions, queryOne } from '../database/sql.js';
 import { compileRule, type Rule } from '../segments/segment-rule.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
 import type { EventDto, EventResultDto } from './enrollment.dto.js';
 import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
+import { EventRepository } from './event.repository.js';
 import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
 import { EnrollmentErrorCode, EnrollmentException } from './enrollment.exception.js';
 
@@ -22,6 +22,7 @@ export class EventService {
     private readonly sequences: SequenceRepository,
     private readonly segments: SegmentRepository,
     private readonly enrollments: EnrollmentRepository,
+    private readonly events: EventRepository,
     private readonly clock: Clock,
     private readonly wakeup: SchedulerWakeup,
   ) {}
@@ -41,27 +42,23 @@ export class EventService {
 
     const result = await this.dataSource.transaction(async (manager): Promise<EventResultDto> => {
       const contact = await this.resolveContact(manager, dto);
-      const event = await queryOne<{ id: string }>(
-        manager,
-        `INSERT INTO events (contact_id, name, occurred_at, properties, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (contact_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [contact.id, dto.name, occurredAt, JSON.stringify(dto.properties ?? {}), dto.idempotencyKey ?? null],
-      );
-      if (!event) {
-        const earlier = await queryOne<{ id: string }>(
-          manager,
-          `SELECT id FROM events WHERE contact_id = $1 AND idempotency_key = $2`,
-          [contact.id, dto.idempotencyKey],
-        );
-        return { eventId: earlier!.id, contactId: contact.id, duplicate: true, enrolled: [], converted: [] };
+      const eventId = await this.events.insert(manager, {
+        contactId: contact.id,
+        name: dto.name,
+        occurredAt,
+        properties: dto.properties ?? {},
+        idempotencyKey: dto.idempotencyKey ?? null,
+      });
+      if (!eventId) {
+        // Only a repeated idempotency key stores nothing, so the key is there.
+        const earlier = await this.events.findByIdempotencyKey(manager, contact.id, dto.idempotencyKey!);
+        return { eventId: earlier!, contactId: contact.id, duplicate: true, enrolled: [], converted: [] };
       }
 
       const converted = await this.enrollments.convert(
         manager,
         contact.id,
-        { id: event.id, name: dto.name, occurredAt },
+        { id: eventId, name: dto.name, occurredAt },
         this.clock.now(),
       );
       const enrolled: string[] = [];
@@ -78,7 +75,7 @@ export class EventService {
         }
       }
       return {
-        eventId: event.id,
+        eventId,
         contactId: contact.id,
         duplicate: false,
         enrolled,
@@ -104,8 +101,6 @@ export class EventService {
   private async inSegment(manager: EntityManager, contactId: string, segmentId: string): Promise<boolean> {
     const segment = await this.segments.findById(segmentId, manager);
     if (!segment) return false;
-    const where = new Conditions().add('c.id = ?', contactId).add(compileRule(segment.rule as Rule, 'c'));
-    const row = await queryOne(manager, `SELECT 1 FROM contacts c ${where.where()}`, where.params);
-    return row !== undefined;
+    return this.events.isMember(manager, contactId, compileRule(segment.rule as Rule, 'c'));
   }
 }

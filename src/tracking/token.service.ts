@@ -1,8 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { queryOne } from '../database/sql.js';
+import { SettingsRepository } from './settings.repository.js';
 
 export type TokenPayload =
   | { k: 'o'; d: string } // open pixel of a delivery
@@ -35,7 +34,7 @@ export class TokenService implements OnModuleInit {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly settings: SettingsRepository,
   ) {}
 
   /** SECRET_KEY, or a key generated once and kept in the database so links survive restarts and instances. */
@@ -44,15 +43,7 @@ export class TokenService implements OnModuleInit {
       this.key = Buffer.from(this.config.secretKey);
       return;
     }
-    await this.dataSource.query(
-      `INSERT INTO app_settings (key, value) VALUES ('token_secret', $1) ON CONFLICT (key) DO NOTHING`,
-      [randomBytes(32).toString('base64url')],
-    );
-    const row = await queryOne<{ value: string }>(
-      this.dataSource,
-      `SELECT value FROM app_settings WHERE key = 'token_secret'`,
-    );
-    this.key = Buffer.from(row!.value);
+    this.key = Buffer.from(await this.settings.getOrCreate('token_secret', randomBytes(32).toString('base64url')));
   }
 
   sign(payload: TokenPayload): string {

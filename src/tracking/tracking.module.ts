@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SettingsRepository } from './settings.repository.js';
 import { TokenService } from './token.service.js';
 import { TrackingController } from './tracking.controller.js';
 import { TrackingRepository } from './tracking.repository.js';
@@ -9,7 +10,7 @@ import { TrackingRepository } from './tracking.repository.js';
  */
 @Module({
   controllers: [TrackingController],
-  providers: [TokenService, TrackingRepository],
+  providers: [SettingsRepository, TokenService, TrackingRepository],
   exports: [TokenService],
 })
 export class TrackingModule {}

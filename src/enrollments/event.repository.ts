@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Conditions, queryOne, type SqlFragment } from '../database/sql.js';
+
+export interface NewEvent {
+  contactId: string;
+  name: string;
+  occurredAt: Date;
+  properties: Record<string, unknown>;
+  idempotencyKey: string | null;
+}
+
+/** The events table and the membership check an event's enrollment makes, within the event's transaction. */
+@Injectable()
+export class EventRepository {
+  /** The stored event's id, or undefined when the contact already sent this idempotency key. */
+  async insert(manager: EntityManager, event: NewEvent): Promise<string | undefined> {
+    const row = await queryOne<{ id: string }>(
+      manager,
+      `INSERT INTO events (contact_id, name, occurred_at, properties, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (contact_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [event.contactId, event.name, event.occurredAt, JSON.stringify(event.properties), event.idempotencyKey],
+    );
+    return row?.id;
+  }
+
+  async findByIdempotencyKey(manager: EntityManager, contactId: string, key: string): Promise<string | undefined> {
+    const row = await queryOne<{ id: string }>(
+      manager,
+      `SELECT id FROM events WHERE contact_id = $1 AND idempotency_key = $2`,
+      [contactId, key],
+    );
+    return row?.id;
+  }
+
+  /** Whether the contact matches a compiled segment rule; read through the transaction's own connection. */
+  async isMember(manager: EntityManager, contactId: string, rule: SqlFragment): Promise<boolean> {
+    const where = new Conditions().add('c.id = ?', contactId).add(rule);
+    return (await queryOne(manager, `SELECT 1 FROM contacts c ${where.where()}`, where.params)) !== undefined;
+  }
+}
