@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { requestIdOf } from './common/request-id.js';
 import { AdminKeyMiddleware } from './common/admin-key.middleware.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { redactRequest } from './common/log-redaction.js';
@@ -30,8 +30,6 @@ export interface AppOptions {
   clock?: Clock;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 @Module({})
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
@@ -49,12 +47,9 @@ export class AppModule implements NestModule {
           pinoHttp: {
             level: config.logLevel,
             // A caller's request id is kept so logs can be joined across services; otherwise one is made.
-            genReqId: (request, response) => {
-              const given = request.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              response.setHeader('X-Request-Id', id);
-              return id;
-            },
+            // The id is assigned before anything else (bootstrap's assignRequestId); this covers a request that
+            // reaches the logger some other way.
+            genReqId: requestIdOf,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             // Query strings name contacts (`?email=`); the log keeps the parameter, not the person.
             serializers: { req: redactRequest },

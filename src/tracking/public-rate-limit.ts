@@ -23,6 +23,8 @@ export function applyPublicRateLimit(app: NestExpressApplication, config: AppCon
         limit: config.publicRateLimit,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
+        // TRUST_PROXY decides whose X-Forwarded-For counts; one ignored on purpose is not a misconfiguration.
+        validate: { xForwardedForHeader: false },
         handler: (request, _response, next) => {
           overBudget.add(request);
           next();
