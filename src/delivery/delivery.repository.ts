@@ -34,10 +34,10 @@ export class DeliveryRepository {
          UPDATE deliveries SET status = 'unknown', updated_at = $1,
            reason = 'outcome unknown: the sending instance stopped before recording the result; not resent automatically'
          WHERE status = 'pending' AND next_attempt_at < $1
-         RETURNING enrollment_id
+         RETURNING contact_id, enrollment_id
        ), released AS (
          UPDATE enrollments e SET next_due_at = LEAST(e.next_due_at, $1), locked_by = NULL, locked_until = NULL
-         FROM stale WHERE e.id = stale.enrollment_id AND e.status = 'active'
+         FROM stale WHERE e.contact_id = stale.contact_id AND e.id = stale.enrollment_id AND e.status = 'active'
          RETURNING 1
        )
        SELECT count(*)::int AS n FROM stale`,

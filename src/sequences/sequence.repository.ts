@@ -77,7 +77,7 @@ const SELECT_SEQUENCE = `
  */
 const REPLAN_ENROLLMENTS = `
   WITH plan AS (
-    SELECT e.id,
+    SELECT e.contact_id, e.id,
            (SELECT st.id FROM sequence_steps st
              WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM deliveries d
@@ -98,7 +98,7 @@ const REPLAN_ENROLLMENTS = `
   JOIN contacts c ON true
   JOIN sequences s ON s.id = $1
   LEFT JOIN sequence_steps st ON st.id = plan.step_id
-  WHERE e.id = plan.id AND c.id = e.contact_id`;
+  WHERE e.contact_id = plan.contact_id AND e.id = plan.id AND c.id = e.contact_id`;
 
 @Injectable()
 export class SequenceRepository {

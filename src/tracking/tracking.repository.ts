@@ -70,7 +70,7 @@ export class TrackingRepository {
       if (!delivery) return 'ignored';
       const tooSoon =
         delivery.sent_at !== null && now.getTime() - new Date(delivery.sent_at).getTime() < MIN_HUMAN_CLICK_DELAY_MS;
-      const burst = await this.reclassifyBurst(manager, deliveryId, url, now);
+      const burst = await this.reclassifyBurst(manager, { contactId: delivery.contact_id, deliveryId }, url, now);
       const isMachine = machine || tooSoon || burst;
       await manager.query(
         `INSERT INTO tracking_events (contact_id, delivery_id, kind, url, machine, user_agent, occurred_at)
@@ -79,11 +79,12 @@ export class TrackingRepository {
       );
       await manager.query(
         isMachine
-          ? `UPDATE deliveries SET machine_click_count = machine_click_count + 1, updated_at = $2 WHERE id = $1`
+          ? `UPDATE deliveries SET machine_click_count = machine_click_count + 1, updated_at = $2
+             WHERE contact_id = $3 AND id = $1`
           : `UPDATE deliveries SET clicked_at = COALESCE(clicked_at, $2), click_count = click_count + 1,
                     opened_at = COALESCE(opened_at, $2), updated_at = $2
-             WHERE id = $1`,
-        [deliveryId, now],
+             WHERE contact_id = $3 AND id = $1`,
+        [deliveryId, now, delivery.contact_id],
       );
       return isMachine ? 'machine' : 'human';
     });
@@ -94,42 +95,49 @@ export class TrackingRepository {
    * person's clicks of that burst become machine ones, and the delivery's first click and open are
    * recomputed from what is left (a burst is rare, and a delivery has few events, so this costs little).
    */
-  private async reclassifyBurst(manager: EntityManager, deliveryId: string, url: string, now: Date): Promise<boolean> {
+  private async reclassifyBurst(
+    manager: EntityManager,
+    { contactId, deliveryId }: { contactId: string; deliveryId: string },
+    url: string,
+    now: Date,
+  ): Promise<boolean> {
     const window = [new Date(now.getTime() - BURST_WINDOW_MS), new Date(now.getTime() + BURST_WINDOW_MS)];
     const burst = await queryRows<{ id: string }>(
       manager,
       `SELECT id FROM tracking_events
-       WHERE delivery_id = $1 AND kind = 'click' AND occurred_at > $2 AND occurred_at < $3 AND url IS DISTINCT FROM $4
+       WHERE contact_id = $5 AND delivery_id = $1 AND kind = 'click' AND occurred_at > $2 AND occurred_at < $3
+         AND url IS DISTINCT FROM $4
        LIMIT 1`,
-      [deliveryId, window[0], window[1], url],
+      [deliveryId, window[0], window[1], url, contactId],
     );
     if (burst.length === 0) return false;
     const moved = await queryOne<{ moved: number }>(
       manager,
       `WITH moved AS (
          UPDATE tracking_events SET machine = true
-         WHERE delivery_id = $1 AND kind = 'click' AND NOT machine AND occurred_at > $2 AND occurred_at < $3
+         WHERE contact_id = $5 AND delivery_id = $1 AND kind = 'click' AND NOT machine
+           AND occurred_at > $2 AND occurred_at < $3
          RETURNING 1
        ), counted AS (
          UPDATE deliveries SET
                 click_count = click_count - (SELECT count(*) FROM moved)::int,
                 machine_click_count = machine_click_count + (SELECT count(*) FROM moved)::int,
                 updated_at = $4
-         WHERE id = $1
+         WHERE contact_id = $5 AND id = $1
        )
        SELECT count(*)::int AS moved FROM moved`,
-      [deliveryId, window[0], window[1], now],
+      [deliveryId, window[0], window[1], now, contactId],
     );
     if (!moved?.moved) return true;
     // A separate statement: it must see the events the one above marked.
     await manager.query(
       `UPDATE deliveries SET
               clicked_at = (SELECT min(occurred_at) FROM tracking_events
-                            WHERE delivery_id = $1 AND kind = 'click' AND NOT machine),
+                            WHERE contact_id = $2 AND delivery_id = $1 AND kind = 'click' AND NOT machine),
               opened_at = (SELECT min(occurred_at) FROM tracking_events
-                           WHERE delivery_id = $1 AND kind IN ('open', 'click') AND NOT machine)
-       WHERE id = $1`,
-      [deliveryId],
+                           WHERE contact_id = $2 AND delivery_id = $1 AND kind IN ('open', 'click') AND NOT machine)
+       WHERE contact_id = $2 AND id = $1`,
+      [deliveryId, contactId],
     );
     return true;
   }
