@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { IANAZone } from 'luxon';
+import { dueAt } from '../../src/sequences/schedule.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The due time is computed twice: in TypeScript (`dueAt`, the planner and the calendar) and in SQL
+ * (`touchpoint_due_at`, enrollment and re-planning). They must agree to the millisecond, or a step would be
+ * planned at one time and shown at another. Checked on the real database over its own zone list, with the
+ * start times drawn near daylight-saving changes and the `at` times in the hours those changes skip or repeat.
+ */
+describe('dueAt() and touchpoint_due_at()', () => {
+  let t: TestApp;
+  let zones: string[];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const rows = await t.pool.query<{ name: string }>(`SELECT name FROM pg_timezone_names ORDER BY name`);
+    // The zones a contact can have: those both sides know (common/timezones.ts).
+    zones = rows.rows.map((row) => row.name).filter((name) => IANAZone.isValidZone(name));
+  });
+  afterAll(() => t.close());
+
+  const inSql = async (startAt: Date, zone: string, dayOffset: number, at: string | null): Promise<Date> =>
+    (
+      await t.pool.query<{ due: Date }>(`SELECT touchpoint_due_at($1::timestamptz, $2, $3, $4) AS due`, [
+        startAt,
+        zone,
+        dayOffset,
+        at,
+      ])
+    ).rows[0].due;
+
+  const DST_ZONES = [
+    'Europe/Chisinau',
+    'Europe/London',
+    'America/New_York',
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'America/St_Johns',
+    'Asia/Tehran',
+  ];
+  const day = 86_400_000;
+  /** Start instants: anywhere in 1990-2040, or within two days of a spring or autumn change. */
+  const startAt = fc.oneof(
+    fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }),
+    fc
+      .record({
+        year: fc.integer({ min: 2000, max: 2035 }),
+        month: fc.constantFrom(2, 3, 9, 10), // March, April, October, November (0-based)
+        offset: fc.integer({ min: 0, max: 33 * day }),
+      })
+      .map(({ year, month, offset }) => new Date(Date.UTC(year, month, 1) + offset - 2 * day)),
+  );
+  /** HH:mm, often in the small hours a change skips or repeats. */
+  const at = fc.oneof(
+    fc.constant(null),
+    fc
+      .record({
+        hour: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 23 })),
+        minute: fc.integer({ min: 0, max: 59 }),
+      })
+      .map(({ hour, minute }) => `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`),
+  );
+  /** Mostly a few days (so the step lands near the change too), sometimes years (the DTO allows 3650). */
+  const dayOffset = fc.oneof(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 3650 }));
+
+  it('agree over the database’s zones, daylight-saving days, offsets and `at` times', async () => {
+    expect(zones.length).toBeGreaterThan(300);
+    const zone = fc.oneof(fc.constantFrom(...zones), fc.constantFrom(...DST_ZONES));
+    await fc.assert(
+      fc.asyncProperty(startAt, zone, dayOffset, at, async (start, name, offset, time) => {
+        const expected = dueAt(start, name, offset, time);
+        const actual = await inSql(start, name, offset, time);
+        expect({ start, name, offset, time, due: actual.toISOString() }).toEqual({
+          start,
+          name,
+          offset,
+          time,
+          due: expected.toISOString(),
+        });
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
