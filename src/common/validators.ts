@@ -1,6 +1,6 @@
 import { IsObject, registerDecorator, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator';
 import { DateTime } from 'luxon';
-import { isValidTimezone } from './timezones.js';
+import { isValidTimezone, timezoneProblem } from './timezones.js';
 
 /** An ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`): without one, a time means nothing. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -77,13 +77,15 @@ export function IsIanaTimezone(options?: ValidationOptions): PropertyDecorator {
       name: 'isIanaTimezone',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: {
-        message:
-          '$property must be an IANA time zone that both the engine and the database know, such as Europe/Chisinau',
-        ...options,
-      },
+      options,
       validator: {
         validate: (value: unknown) => typeof value === 'string' && value.length <= 64 && isValidTimezone(value),
+        defaultMessage: (args) =>
+          `${args?.property} ${
+            typeof args?.value === 'string' && args.value.length <= 64
+              ? timezoneProblem(args.value)
+              : 'must be an IANA time zone such as Europe/Chisinau'
+          }`,
       },
     });
 }

@@ -13,7 +13,14 @@ export class TimezoneCatalog implements OnModuleInit {
   constructor(private readonly dataSource: DataSource) {}
 
   async onModuleInit(): Promise<void> {
-    const rows = await queryRows<{ name: string }>(this.dataSource, `SELECT name FROM pg_timezone_names`);
-    useDatabaseZones(rows.map((row) => row.name));
+    const names = await queryRows<{ name: string }>(this.dataSource, `SELECT name FROM pg_timezone_names`);
+    const abbreviations = await queryRows<{ abbrev: string }>(
+      this.dataSource,
+      `SELECT abbrev FROM pg_timezone_abbrevs`,
+    );
+    useDatabaseZones(
+      names.map((row) => row.name),
+      abbreviations.map((row) => row.abbrev),
+    );
   }
 }

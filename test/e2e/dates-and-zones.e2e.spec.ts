@@ -114,6 +114,17 @@ describe('dates and zones the database accepts', () => {
     },
   );
 
+  it('refuses CET, EET, MET and WET, which the database reads as fixed offsets without daylight saving', async () => {
+    for (const zone of ['CET', 'eet', 'MET', 'WET']) {
+      const response = await post('/v1/contacts', { email: 'cet@dates.test', timezone: zone }).expect(400);
+      expect(response.body.message).toEqual([
+        expect.stringMatching(/^timezone is read by the database as the fixed-offset abbreviation .+ use a city zone/),
+      ]);
+    }
+    await post('/v1/contacts', { email: 'utc@dates.test', timezone: 'UTC' }).expect(201);
+    await post('/v1/contacts', { email: 'est@dates.test', timezone: 'EST' }).expect(201);
+  });
+
   it('accepts zones the database knows, in any case', async () => {
     await post('/v1/contacts', { email: 'kyiv@dates.test', timezone: 'Europe/Kyiv' }).expect(201);
     await post('/v1/contacts', { email: 'lower@dates.test', timezone: 'europe/chisinau' }).expect(201);
@@ -121,6 +132,7 @@ describe('dates and zones the database accepts', () => {
 
   it('clears zones stored before they were checked, so the contact’s signups enroll again', async () => {
     await t.pool.query(`INSERT INTO contacts (email, timezone) VALUES ('stored@dates.test', 'US/Pacific-New')`);
+    await t.pool.query(`INSERT INTO contacts (email, timezone) VALUES ('stored-cet@dates.test', 'CET')`);
     const broken = await post('/v1/events', { email: 'stored@dates.test', name: 'signup' });
     expect(broken.status).toBeGreaterThanOrEqual(400);
     const runner = t.app.get(DataSource).createQueryRunner();
@@ -131,6 +143,8 @@ describe('dates and zones the database accepts', () => {
     }
     const contact = await t.pool.query(`SELECT timezone FROM contacts WHERE email = 'stored@dates.test'`);
     expect(contact.rows).toEqual([{ timezone: null }]);
+    const cet = await t.pool.query(`SELECT timezone FROM contacts WHERE email = 'stored-cet@dates.test'`);
+    expect(cet.rows).toEqual([{ timezone: 'Europe/Brussels' }]);
     await post('/v1/events', { email: 'stored@dates.test', name: 'signup' }).expect(202);
     expect(
       await count(`enrollments e JOIN contacts c ON c.id = e.contact_id WHERE c.email = 'stored@dates.test'`),
