@@ -259,6 +259,16 @@ describe('contacts and segments API', () => {
         .set('Content-Type', 'text/csv')
         .send('name\nx\n')
         .expect(400);
+      for (const column of ['constructor', '__proto__', 'attributes.prototype']) {
+        const refused = await t
+          .http()
+          .post('/v1/contacts/import')
+          .set(t.auth)
+          .set('Content-Type', 'text/csv')
+          .send(`email,${column}\nproto@example.com,x\n`)
+          .expect(400);
+        expect(refused.body.message).toEqual([`CSV header must not use the column name "${column}"`]);
+      }
       const tooMany = Array.from({ length: 10_001 }, (_, i) => ({ email: `many${i}@example.com` }));
       const response = await t.http().post('/v1/contacts/import').set(t.auth).send(tooMany).expect(400);
       expect(response.body.message).toEqual(['at most 10000 contacts per import call, got 10001']);
