@@ -129,7 +129,7 @@ export class DeliveryRepository {
        FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[])
               AS x(contact_id, enrollment_id, sequence_id, step_id, due_at)
        JOIN enrollments e ON e.id = x.enrollment_id AND e.status = 'active' AND e.locked_by = $1
-       JOIN contacts c ON c.id = x.contact_id AND c.status = 'active'
+       JOIN contacts c ON c.id = x.contact_id AND ${reachableSql('c')}
        ON CONFLICT (contact_id, enrollment_id, step_id) DO UPDATE SET
          status = 'pending', reason = NULL, attempts = deliveries.attempts + 1, next_attempt_at = EXCLUDED.next_attempt_at,
          updated_at = EXCLUDED.updated_at

@@ -5,6 +5,7 @@ import { TemplateRepository } from '../templates/template.repository.js';
 import type { CreateSequenceDto, SequenceDto, UpdateSequenceDto } from './sequence.dto.js';
 import { type SequenceInput, SequenceRepository, type SequenceRow } from './sequence.repository.js';
 import { SequenceErrorCode, SequenceException } from './sequence.exception.js';
+import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 
 export const DEFAULT_MAX_LATENESS_HOURS = 48;
 
@@ -47,6 +48,7 @@ export class SequenceService {
     private readonly sequences: SequenceRepository,
     private readonly templates: TemplateRepository,
     private readonly segments: SegmentRepository,
+    private readonly wakeup: SchedulerWakeup,
   ) {}
 
   async create(dto: CreateSequenceDto): Promise<SequenceDto> {
@@ -88,6 +90,9 @@ export class SequenceService {
         `cannot ${action} sequence ${key}: it is ${current.status}`,
       );
     }
+    // A resumed sequence's enrollments are due at once (under the overdue policy): the schedulers need not
+    // wait for their interval.
+    if (action === 'activate') this.wakeup.notify();
     return this.get(key);
   }
 

@@ -89,4 +89,16 @@ onServer('wake-ups across instances (LISTEN/NOTIFY)', () => {
     await sink.waitForCount(before + 1, 60_000);
     expect(sink.messages.at(-1)!.envelopeTo).toEqual([`s${signups - 1}@wakeup.test`]);
   });
+
+  it('resuming a paused sequence through the API-only instance wakes the scheduling one', async () => {
+    await api.post('/v1/sequences/welcome/pause', {}).expect(200);
+    const before = sink.messages.length;
+    await signup();
+    // While paused nothing is claimed, whatever wakes the scheduler: the message waits for the resume.
+    await scheduling.post('/v1/scheduler/run', {}).expect(200);
+    expect(sink.messages.length).toBe(before);
+    await api.post('/v1/sequences/welcome/activate', {}).expect(200);
+    await sink.waitForCount(before + 1, 60_000);
+    expect(sink.messages.at(-1)!.envelopeTo).toEqual([`s${signups - 1}@wakeup.test`]);
+  });
 });
