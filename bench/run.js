@@ -6,10 +6,10 @@
 // headline: the machine is shared and absolute times drift.
 import { fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -163,18 +163,6 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function statusMb(pid, field) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
-}
-
-/** A free loopback port, for the server and the embedded database's socket. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The built server (`dist/main.js`, as `npm start` runs it) in its own process: its memory and CPU are its own. */

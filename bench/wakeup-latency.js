@@ -8,12 +8,12 @@
 // --same-instance: the baseline, one instance that takes the signups and sends them (woken in-process).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 
@@ -44,17 +44,6 @@ const sink = new SMTPServer({
   },
 });
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(env) {
   const port = await freePort();
