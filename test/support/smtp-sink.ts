@@ -90,7 +90,7 @@ export class SmtpSink {
     return this.messages.filter((message) => message.envelopeTo.includes(email.toLowerCase()));
   }
 
-  async waitForCount(count: number, timeoutMs = 10_000): Promise<void> {
+  async waitForCount(count: number, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.messages.length < count) {
       if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${this.messages.length}`);
