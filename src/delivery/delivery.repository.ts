@@ -15,6 +15,23 @@ import {
 } from './delivery-rows.js';
 
 /**
+ * The claim statement, exported so test/integration/schema.spec.ts can EXPLAIN this very text: $1 owner, $2 now,
+ * $3 lease until, $4 limit, $5 enrollment ids to leave out. One statement in one method (claim), so a distributed
+ * database, which refuses FOR UPDATE across shards, can swap it for another form.
+ */
+export const CLAIM_SQL = `UPDATE enrollments SET locked_by = $1, locked_until = $3
+       WHERE id IN (
+         SELECT e.id FROM enrollments e
+         WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= $2
+           AND (e.locked_until IS NULL OR e.locked_until < $2)
+           AND NOT (e.id = ANY($5::uuid[]))
+           AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
+         ORDER BY e.next_due_at
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id`;
+
+/**
  * All SQL of the delivery engine. Every statement is a single autocommit statement: a pass never holds a
  * transaction open, least of all across an SMTP call.
  */
@@ -53,21 +70,7 @@ export class DeliveryRepository {
    * enrollments_due_idx in due order, so the cost follows the due rows, not the table.
    */
   claim(owner: string, now: Date, leaseUntil: Date, limit: number, exclude: string[]): Promise<Array<{ id: string }>> {
-    return queryRows<{ id: string }>(
-      this.dataSource,
-      `UPDATE enrollments SET locked_by = $1, locked_until = $3
-       WHERE id IN (
-         SELECT e.id FROM enrollments e
-         WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= $2
-           AND (e.locked_until IS NULL OR e.locked_until < $2)
-           AND NOT (e.id = ANY($5::uuid[]))
-           AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
-         ORDER BY e.next_due_at
-         LIMIT $4
-         FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
-      [owner, now, leaseUntil, limit, exclude],
-    );
+    return queryRows<{ id: string }>(this.dataSource, CLAIM_SQL, [owner, now, leaseUntil, limit, exclude]);
   }
 
   loadClaimed(ids: string[]): Promise<ClaimedEnrollment[]> {
