@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP, isIPv4 } from 'node:net';
 import path from 'node:path';
+import { type MailOptions, readMailOptions } from './mail-options.js';
 import { deploymentProblems } from './production-checks.js';
 
 export type Environment = Record<string, string | undefined>;
@@ -58,6 +59,8 @@ export interface AppConfig {
   logLevel: string;
   /** Extra pg connection `options` (e.g. a search_path), used by tests to give each file its own schema. */
   databaseSchema: string | undefined;
+  /** Default tracking of sequences (TRACK_OPENS, TRACK_CLICKS) and the DKIM key (DKIM_*): mail-options.ts. */
+  mail: MailOptions;
   /** Port of the inbound SMTP listener for returned mail (0: any free port); unset: no listener, no VERP. */
   bounceSmtpPort: number | undefined;
   /** Domain of the per-delivery envelope senders (`bounce+<token>@…`); defaults to MAIL_FROM's domain. */
@@ -266,6 +269,8 @@ export function loadConfig(env: Environment): AppConfig {
     read.problems.push('WEBHOOK_TOKEN must be at least 16 characters');
   }
   const complaintRateLimit = read.optionalNumber('COMPLAINT_RATE_LIMIT', 0) ?? 0.003;
+  const mail = readMailOptions(env);
+  read.problems.push(...mail.problems);
   const databaseSchema = read.optionalString('DATABASE_SCHEMA');
   if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     read.problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
@@ -325,6 +330,7 @@ export function loadConfig(env: Environment): AppConfig {
     trustProxy,
     logLevel,
     databaseSchema,
+    mail: mail.options,
     bounceSmtpPort,
     bounceDomain,
     webhookToken,

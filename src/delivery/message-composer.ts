@@ -21,6 +21,8 @@ export interface ComposeInput {
   step: { key: string; dayOffset: number };
   template: TemplateRow;
   now: Date;
+  /** The sequence's tracking in effect (its own choice or the server's default). */
+  tracking: { opens: boolean; clicks: boolean };
 }
 
 function addressDomain(mailFrom: string, publicUrl: string): string {
@@ -64,7 +66,7 @@ export class MessageComposer {
       timezone: input.contact.timezone,
       now: input.now,
     });
-    const html = this.track(rendered.html, input.deliveryId, unsubscribeUrl);
+    const html = this.track(rendered.html, input.deliveryId, unsubscribeUrl, input.tracking);
     const name = [input.contact.firstName, input.contact.lastName].filter(Boolean).join(' ');
     return {
       locale: variant.locale,
@@ -89,13 +91,21 @@ export class MessageComposer {
    * so does a link too long for a token: a variable can make one at send time, and an untracked link that
    * works is better than a tracked one that cannot (a template's own long links are refused when saved).
    */
-  private track(html: string, deliveryId: string, unsubscribeUrl: string): string {
+  private track(
+    html: string,
+    deliveryId: string,
+    unsubscribeUrl: string,
+    tracking: { opens: boolean; clicks: boolean },
+  ): string {
     const base = this.config.publicUrl;
-    const linked = rewriteAnchorLinks(html, (url) =>
-      !isWebLink(url) || url === unsubscribeUrl || !fitsClickToken(url)
-        ? undefined
-        : `${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: url })}`,
-    );
+    const linked = !tracking.clicks
+      ? html
+      : rewriteAnchorLinks(html, (url) =>
+          !isWebLink(url) || url === unsubscribeUrl || !fitsClickToken(url)
+            ? undefined
+            : `${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: url })}`,
+        );
+    if (!tracking.opens) return linked;
     const pixel = `<img src="${base}/t/o/${this.tokens.sign({ k: 'o', d: deliveryId })}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px;" />`;
     return /<\/body>/i.test(linked) ? linked.replace(/<\/body>/i, `${pixel}</body>`) : `${linked}${pixel}`;
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Coalescer } from '../common/coalescer.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { trackingOf } from '../sequences/sequence.service.js';
 import { TemplateRepository, type TemplateRow } from '../templates/template.repository.js';
 import type { Poisoned, SendJob } from './batch-planner.js';
 import { describe } from './batch-planner.js';
@@ -143,6 +144,7 @@ export class SendStage {
         step: { key: step.key, dayOffset: step.day_offset },
         template,
         now,
+        tracking: trackingOf(job.sequence, this.config.mail.tracking),
       });
       locale = composed.locale;
       return { ok: await this.transport.send(composed.message), locale };

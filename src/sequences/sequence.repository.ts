@@ -30,6 +30,9 @@ export interface SequenceRow {
   audience_segment_key: string | null;
   send_window: SendWindow | null;
   default_timezone: string | null;
+  /** NULL: the server's default (TRACK_OPENS, TRACK_CLICKS). */
+  track_opens: boolean | null;
+  track_clicks: boolean | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -45,6 +48,7 @@ export interface SequenceInput {
   audienceSegmentId: string | null;
   sendWindow: SendWindow | null;
   timezone: string | null;
+  tracking: { opens: boolean | null; clicks: boolean | null };
   steps: Array<{
     key: string;
     dayOffset: number;
@@ -57,7 +61,7 @@ export interface SequenceInput {
 
 const SELECT_SEQUENCE = `
   SELECT s.id, s.key, s.name, s.status, s.trigger_event, s.conversion_event, s.audience_segment_id,
-         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.version, s.created_at, s.updated_at,
+         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.track_opens, s.track_clicks, s.version, s.created_at, s.updated_at,
          COALESCE((
            SELECT jsonb_agg(jsonb_build_object(
                     'id', st.id, 'key', st.key, 'position', st.position, 'day_offset', st.day_offset,
@@ -111,8 +115,9 @@ export class SequenceRepository {
     return this.dataSource.transaction(async (manager) => {
       const created = await queryOne<{ id: string }>(
         manager,
-        `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING id`,
+        `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone,
+                                track_opens, track_clicks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING RETURNING id`,
         [key, ...this.sequenceValues(input)],
       );
       if (!created) return undefined;
@@ -131,7 +136,8 @@ export class SequenceRepository {
       const updated = await queryOne<{ id: string }>(
         manager,
         `UPDATE sequences SET name = $2, trigger_event = $3, conversion_event = $4, audience_segment_id = $5,
-           send_window = $6, default_timezone = $7, version = version + 1, updated_at = now()
+           send_window = $6, default_timezone = $7, track_opens = $8, track_clicks = $9, version = version + 1,
+           updated_at = now()
          WHERE key = $1 RETURNING id`,
         [key, ...this.sequenceValues(input)],
       );
@@ -150,6 +156,8 @@ export class SequenceRepository {
       input.audienceSegmentId,
       input.sendWindow ? JSON.stringify(input.sendWindow) : null,
       input.timezone,
+      input.tracking.opens,
+      input.tracking.clicks,
     ];
   }
 
