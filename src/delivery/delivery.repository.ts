@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Conditions, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
-import { END_BY_CONTACT_STATUS, reachableSql } from '../lifecycle/enrollment-lifecycle.js';
-import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
+import { reachableSql } from '../lifecycle/enrollment-lifecycle.js';
+import { recordReturnedMail, type ReturnedMail } from '../lifecycle/returned-mail.repository.js';
 import {
   type ClaimedEnrollment,
   columns,
@@ -172,24 +172,23 @@ export class DeliveryRepository {
   }
 
   /**
-   * A hard bounce: the contact is bounced and every running enrollment of it ends, in one transaction (short:
-   * two statements, after the SMTP reply).
+   * Hard bounces at send time, by the rule every source of returned mail follows (recordReturnedMail): the
+   * delivery row gets bouncedAt with the SMTP reply, the contact is bounced and every running enrollment of it
+   * ends, in one transaction (short: a few statements, after the SMTP reply).
    */
-  async markBounced(contactIds: string[], now: Date): Promise<void> {
-    if (contactIds.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE contacts c SET status = 'bounced', status_changed_at = $2, updated_at = $2
-         WHERE c.id = ANY($1::uuid[]) AND ${reachableSql('c')}`,
-        [contactIds, now],
-      );
-      await endRunningEnrollments(
-        manager,
-        { contactIds },
-        { status: END_BY_CONTACT_STATUS.bounced, reason: 'bounced' },
-        now,
-      );
-    });
+  async markBounced(
+    outcomes: Array<Pick<OutcomeRow, 'id' | 'contact_id' | 'smtp_response'>>,
+    now: Date,
+  ): Promise<void> {
+    if (outcomes.length === 0) return;
+    const reports: ReturnedMail[] = outcomes.map((outcome) => ({
+      contactId: outcome.contact_id,
+      deliveryId: outcome.id,
+      kind: 'bounce',
+      source: 'smtp',
+      diagnostic: outcome.smtp_response,
+    }));
+    await this.dataSource.transaction((manager) => recordReturnedMail(manager, reports, now));
   }
 
   /**

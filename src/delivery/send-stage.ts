@@ -68,7 +68,7 @@ export class SendStage {
     });
     const written: Array<Promise<void>> = [];
     const recorded: OutcomeRow[] = [];
-    const bounced: string[] = [];
+    const bounced: OutcomeRow[] = [];
 
     const settled = await Promise.allSettled(
       jobs.map((job, index) =>
@@ -103,7 +103,7 @@ export class SendStage {
           });
           recorded.push(settlement.outcome);
           written.push(outcomes.submit(settlement.outcome));
-          if (settlement.bounced) bounced.push(claimed.contact_id);
+          if (settlement.bounced) bounced.push(settlement.outcome);
           if (settlement.update instanceof Error) {
             result.poisoned.push({ claimed, stepId: null, reason: describe(settlement.update) });
           } else {

@@ -6,6 +6,7 @@ import { MachineEngagement1764500000000 } from './1764500000000-machine-engageme
 import { KnownTimeZones1764600000000 } from './1764600000000-known-time-zones.js';
 import { DistributionKeys1764700000000 } from './1764700000000-distribution-keys.js';
 import { SequenceTracking1764800000000 } from './1764800000000-sequence-tracking.js';
+import { MailFeedback1764900000000 } from './1764900000000-mail-feedback.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   KnownTimeZones1764600000000,
   DistributionKeys1764700000000,
   SequenceTracking1764800000000,
+  MailFeedback1764900000000,
 ];
