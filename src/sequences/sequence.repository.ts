@@ -78,26 +78,27 @@ const SELECT_SEQUENCE = `
 /**
  * Re-plans the running enrollments of a sequence after its steps changed: the next step is the first
  * current step (by position) that has no finished delivery row, so a sent step is never planned again.
+ * Joins and a GROUP BY on contact_id rather than correlated subqueries, and the time is the app's clock ($2):
+ * the forms a database distributed by contact_id runs shard by shard.
  */
 const REPLAN_ENROLLMENTS = `
   WITH plan AS (
     SELECT e.contact_id, e.id,
-           (SELECT st.id FROM sequence_steps st
-             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM deliveries d
-                                WHERE d.contact_id = e.contact_id AND d.enrollment_id = e.id AND d.step_id = st.id
-                                  AND d.status IN ${finishedDeliverySql})
-             ORDER BY st.position LIMIT 1) AS step_id
+           (array_agg(st.id ORDER BY st.position) FILTER (WHERE st.id IS NOT NULL AND d.id IS NULL))[1] AS step_id
     FROM enrollments e
+    LEFT JOIN sequence_steps st ON st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+    LEFT JOIN deliveries d ON d.contact_id = e.contact_id AND d.enrollment_id = e.id AND d.step_id = st.id
+                          AND d.status IN ${finishedDeliverySql}
     WHERE e.sequence_id = $1 AND e.status = 'active'
+    GROUP BY e.contact_id, e.id
   )
   UPDATE enrollments e SET
     next_step_id = plan.step_id,
     next_due_at = CASE WHEN plan.step_id IS NULL THEN NULL ELSE touchpoint_due_at(
         e.start_at, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time) END,
     status = CASE WHEN plan.step_id IS NULL THEN 'completed' ELSE e.status END,
-    ended_at = CASE WHEN plan.step_id IS NULL THEN now() ELSE e.ended_at END,
-    updated_at = now()
+    ended_at = CASE WHEN plan.step_id IS NULL THEN $2::timestamptz ELSE e.ended_at END,
+    updated_at = $2
   FROM plan
   JOIN contacts c ON true
   JOIN sequences s ON s.id = $1
@@ -143,7 +144,7 @@ export class SequenceRepository {
       );
       if (!updated) return undefined;
       await this.writeSteps(manager, updated.id, input);
-      await manager.query(REPLAN_ENROLLMENTS, [updated.id]);
+      await manager.query(REPLAN_ENROLLMENTS, [updated.id, this.clock.now()]);
       return this.findById(updated.id, manager);
     });
   }
