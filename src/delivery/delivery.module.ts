@@ -12,6 +12,7 @@ import { DeliveryPass } from './delivery-pass.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
 import { SendStage } from './send-stage.js';
+import { SmtpProbe } from './smtp-probe.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
@@ -27,6 +28,7 @@ import { SendStage } from './send-stage.js';
     MessageComposer,
     mailTransportProvider,
     MailTransportLifecycle,
+    SmtpProbe,
   ],
 })
 export class DeliveryModule {}
