@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SegmentsModule } from '../segments/segments.module.js';
+import { ReturnsModule } from '../returns/returns.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { TrackingModule } from '../tracking/tracking.module.js';
@@ -16,7 +17,7 @@ import { SmtpProbe } from './smtp-probe.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
-  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule],
+  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule, ReturnsModule],
   controllers: [DeliveryController],
   providers: [
     DeliveryRepository,

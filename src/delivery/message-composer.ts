@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ReturnPath } from '../returns/return-path.js';
 import type { TemplateRow } from '../templates/template.repository.js';
 import { TemplateService } from '../templates/template.service.js';
 import { isWebLink, rewriteAnchorLinks } from '../templates/html-links.js';
@@ -42,6 +43,7 @@ export class MessageComposer {
   constructor(
     private readonly templates: TemplateService,
     private readonly tokens: TokenService,
+    private readonly returnPath: ReturnPath,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.domain = addressDomain(config.mailFrom, config.publicUrl);
@@ -77,6 +79,10 @@ export class MessageComposer {
         html,
         text: rendered.text,
         messageId: `<${input.deliveryId}@${this.domain}>`,
+        // The envelope sender (MAIL FROM), not the From header: where returned mail for this delivery goes.
+        ...(this.returnPath.enabled
+          ? { envelope: { from: this.returnPath.address(input.deliveryId), to: input.contact.email } }
+          : {}),
         headers: {
           'List-Unsubscribe': `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
