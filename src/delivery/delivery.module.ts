@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComplaintBreakerModule } from '../complaint-breaker/complaint-breaker.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { ReturnsModule } from '../returns/returns.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
@@ -17,7 +18,7 @@ import { SmtpProbe } from './smtp-probe.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
-  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule, ReturnsModule],
+  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule, ReturnsModule, ComplaintBreakerModule],
   controllers: [DeliveryController],
   providers: [
     DeliveryRepository,

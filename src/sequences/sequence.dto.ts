@@ -175,6 +175,12 @@ export class SequenceDto {
   @ApiProperty() key!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['draft', 'active', 'paused', 'archived'] }) status!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: '`complaint-rate` when the complaint breaker paused it (activate resumes it); null otherwise',
+  })
+  pausedReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) triggerEvent!: string | null;
   @ApiProperty({ nullable: true, type: String }) conversionEvent!: string | null;
   @ApiProperty({ nullable: true, type: String }) audienceSegment!: string | null;

@@ -24,6 +24,8 @@ export interface SequenceRow {
   key: string;
   name: string;
   status: 'draft' | 'active' | 'paused' | 'archived';
+  /** Why a paused sequence is paused when it was not a marketer: `complaint-rate` (the complaint breaker). */
+  paused_reason: string | null;
   trigger_event: string | null;
   conversion_event: string | null;
   audience_segment_id: string | null;
@@ -60,7 +62,7 @@ export interface SequenceInput {
 }
 
 const SELECT_SEQUENCE = `
-  SELECT s.id, s.key, s.name, s.status, s.trigger_event, s.conversion_event, s.audience_segment_id,
+  SELECT s.id, s.key, s.name, s.status, s.paused_reason, s.trigger_event, s.conversion_event, s.audience_segment_id,
          a.key AS audience_segment_key, s.send_window, s.default_timezone, s.track_opens, s.track_clicks, s.version, s.created_at, s.updated_at,
          COALESCE((
            SELECT jsonb_agg(jsonb_build_object(
@@ -185,7 +187,9 @@ export class SequenceRepository {
   transition(key: string, from: string[], to: string): Promise<{ id: string } | undefined> {
     return queryOne<{ id: string }>(
       this.dataSource,
-      `UPDATE sequences SET status = $3, updated_at = now() WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
+      // Any move by a marketer clears the breaker's reason: activate resumes a sequence the breaker paused.
+      `UPDATE sequences SET status = $3, paused_reason = NULL, updated_at = now()
+       WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
       [key, from, to],
     );
   }

@@ -23,6 +23,7 @@ export function toSequenceDto(row: SequenceRow, defaults: { opens: boolean; clic
     key: row.key,
     name: row.name,
     status: row.status,
+    pausedReason: row.paused_reason,
     triggerEvent: row.trigger_event,
     conversionEvent: row.conversion_event,
     audienceSegment: row.audience_segment_key,
