@@ -1,3 +1,4 @@
+import { pass } from '../support/pass.js';
 import { type SmtpSink, type ReceivedMessage } from '../support/smtp-sink.js';
 import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
@@ -11,7 +12,6 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
       .post(path)
       .set(t.auth)
       .send(body as object);
-  const pass = async (now: Date) => (await post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body;
   const T0 = new Date('2026-11-23T10:00:00Z');
   const at = (hours: number) => new Date(T0.getTime() + hours * 3_600_000 + 60_000);
   const path = (url: string) => new URL(url).pathname;
@@ -68,7 +68,7 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
   });
 
   it('records opens and clicks fetched from the received email, redirects only to the original link, and 404s tampered tokens without writing', async () => {
-    expect(await pass(at(0))).toMatchObject({ sent: 6 });
+    expect(await pass(t, at(0))).toMatchObject({ sent: 6 });
     const ru1 = sink.to('ru1@example.ru')[0];
     await t
       .http()
@@ -145,14 +145,14 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
 
   it('computes the funnel of a scripted scenario exactly, per step and per locale, and names the biggest drop', async () => {
     await post('/v1/events', { email: 'ru2@example.ru', name: 'bought', occurredAt: at(12).toISOString() }).expect(202);
-    expect(await pass(at(24))).toMatchObject({ sent: 4 });
+    expect(await pass(t, at(24))).toMatchObject({ sent: 4 });
     const ro2 = (
       await t.pool.query(
         `SELECT e.id FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE c.email = 'ro2@example.md'`,
       )
     ).rows[0].id;
     await post(`/v1/enrollments/${ro2}/exit`, {}).expect(200);
-    expect(await pass(at(48))).toMatchObject({ sent: 3 });
+    expect(await pass(t, at(48))).toMatchObject({ sent: 3 });
     expect(sink.to('en1@example.com')).toHaveLength(1);
 
     const funnel = await t.http().get('/v1/sequences/funnel/funnel?by=locale').set(t.auth).expect(200);
@@ -265,7 +265,8 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,contactId,email,sequence,step,status,reason,attempts,locale,messageId,smtpResponse,dueAt,sentAt,openedAt,clickedAt,createdAt',
+      'id,contactId,email,sequence,step,status,reason,attempts,locale,messageId,smtpResponse,dueAt,sentAt,openedAt,clickedAt,' +
+        'bouncedAt,complainedAt,softBouncedAt,feedback,createdAt',
     );
     expect(lines).toHaveLength(1 + 13);
     const conversionsCsv = await t.http().get('/v1/conversions').set(t.auth).set('Accept', 'text/csv').expect(200);
