@@ -15,11 +15,14 @@ import { SchedulerMetrics } from './scheduler-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
 import { SendStage } from './send-stage.js';
 import { SmtpProbe } from './smtp-probe.js';
+import { ResendController } from './resend.controller.js';
+import { ResendRepository } from './resend.repository.js';
+import { ResendService } from './resend.service.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
   imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule, ReturnsModule, ComplaintBreakerModule],
-  controllers: [DeliveryController],
+  controllers: [DeliveryController, ResendController],
   providers: [
     DeliveryRepository,
     DeliveryLogRepository,
@@ -31,6 +34,8 @@ import { SmtpProbe } from './smtp-probe.js';
     mailTransportProvider,
     MailTransportLifecycle,
     SmtpProbe,
+    ResendRepository,
+    ResendService,
   ],
 })
 export class DeliveryModule {}

@@ -11,6 +11,7 @@ import { MailTransport } from './mail-transport.js';
 import { MessageComposer } from './message-composer.js';
 import { type SendAttempt, settle } from './outcome-settlement.js';
 import { leaseUntil, type PassState } from './pass-state.js';
+import { warnUnsent } from './outcome-log.js';
 import { writeIsolated } from './row-isolation.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 
@@ -102,6 +103,11 @@ export class SendStage {
             retryBaseMs: this.config.smtpRetryBaseMs,
           });
           recorded.push(settlement.outcome);
+          warnUnsent(this.logger, settlement.outcome, {
+            enrollmentId: claimed.enrollment_id,
+            attempts: gate.attempts,
+            attempt,
+          });
           written.push(outcomes.submit(settlement.outcome));
           if (settlement.bounced) bounced.push(settlement.outcome);
           if (settlement.update instanceof Error) {
@@ -211,6 +217,32 @@ export class SendStage {
     for (const [id, error] of refused) {
       this.logger.error({ err: error, deliveryId: id }, 'the database refused a send outcome; it will show as unknown');
     }
+  }
+
+  /**
+   * An operator's resend of one row the caller already claimed as `pending` (resend.service.ts): composed and sent
+   * as a pass would, its outcome written the same way. The enrollment has moved on and is left alone, so a
+   * transient failure ends `failed` too (no pass would take the row up again); a hard bounce acts as always.
+   */
+  async resend(job: SendJob, gate: Gate, now: Date): Promise<OutcomeRow> {
+    const template = await this.templates.findById(job.step.template_id);
+    const attempt = await this.attempt(job, gate, template, now);
+    const { outcome, bounced } = settle(job, gate, attempt, now, {
+      maxAttempts: 0,
+      retryBaseMs: this.config.smtpRetryBaseMs,
+    });
+    if (outcome.status === 'retrying') {
+      Object.assign(outcome, {
+        status: 'failed',
+        reason: `the resend was not sent: ${outcome.reason}`,
+        next_attempt_at: null,
+      });
+    }
+    warnUnsent(this.logger, outcome, { enrollmentId: job.claimed.enrollment_id, attempts: gate.attempts, attempt });
+    await this.writeOutcomes([outcome], now);
+    if (bounced) await this.repository.markBounced([outcome], now);
+    this.metrics.deliveries.inc({ status: outcome.status, reason: outcome.status === 'sent' ? 'resend' : 'smtp' });
+    return outcome;
   }
 
   private async template(state: PassState, id: string): Promise<TemplateRow | undefined> {

@@ -7,6 +7,7 @@ import { KnownTimeZones1764600000000 } from './1764600000000-known-time-zones.js
 import { DistributionKeys1764700000000 } from './1764700000000-distribution-keys.js';
 import { SequenceTracking1764800000000 } from './1764800000000-sequence-tracking.js';
 import { MailFeedback1764900000000 } from './1764900000000-mail-feedback.js';
+import { DeliveryResend1765000000000 } from './1765000000000-delivery-resend.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   DistributionKeys1764700000000,
   SequenceTracking1764800000000,
   MailFeedback1764900000000,
+  DeliveryResend1765000000000,
 ];
