@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --embedded | --both] [-- --engine-only | --funnel-only] [-- --profile]
+// npm run bench [-- --quick] [-- --embedded | --pglite | --both | --all] [-- --engine-only | --funnel-only] [-- --profile]
+// Databases: the server of DATABASE_URL (default), the native embedded PostgreSQL (--embedded), PGlite (--pglite);
+// --both: server and native; --all: server, native and PGlite.
 // Measures, in one run: the transport's limit (bare pooled nodemailer → sink), the engine's throughput through
 // real scheduler passes, the cost of a pass as the table grows, import and segment enrollment through the API,
 // the funnel over ~1M delivery rows, and peak memory. The SMTP sink runs in a separate process. Ratios are the
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
+import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const args = new Set(process.argv.slice(2));
@@ -22,7 +25,15 @@ const profile = args.has('--profile');
 const engineOnly = args.has('--engine-only');
 /** --funnel-only: step 5 alone (the funnel over its delivery rows). */
 const funnelOnly = args.has('--funnel-only');
-const modes = args.has('--both') ? ['server', 'embedded'] : args.has('--embedded') ? ['embedded'] : ['server'];
+const modes = args.has('--all')
+  ? ['server', 'native', 'pglite']
+  : args.has('--both')
+    ? ['server', 'native']
+    : [
+        ...(args.has('--embedded') || args.has('--native') ? ['native'] : []),
+        ...(args.has('--pglite') ? ['pglite'] : []),
+      ];
+if (modes.length === 0) modes.push('server');
 const SIZE = {
   engine: quick ? 5_000 : 20_000,
   due: 10_000,
@@ -165,6 +176,21 @@ async function statusMb(pid, field) {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
 }
 
+/** Resident memory (MB) of `root` and every process descending from it (native: the postmaster and its backends). */
+async function treeRssMb(root) {
+  const parents = new Map();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat) parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  let total = 0;
+  for (const pid of tree) total += await statusMb(pid, 'VmRSS').catch(() => 0);
+  return total;
+}
+
 /** The built server (`dist/main.js`, as `npm start` runs it) in its own process: its memory and CPU are its own. */
 async function startServer(env) {
   const port = await freePort();
@@ -198,6 +224,8 @@ async function startServer(env) {
     pid: child.pid,
     /** Peak resident memory of the server process so far (Linux: VmHWM). */
     peakRssMb: () => statusMb(child.pid, 'VmHWM'),
+    /** Resident memory of all the app's processes now (with the native embedded database: its processes too). */
+    treeRssMb: () => treeRssMb(child.pid),
     rssMb: () => statusMb(child.pid, 'VmRSS'),
     /** Starts the profiler (with --profile) and returns a function that stops it and writes the profile. */
     profile: async (file) => {
@@ -239,9 +267,21 @@ async function run(mode, sink) {
     SMTP_WORKER_THREAD: process.env.SMTP_WORKER_THREAD ?? 'true',
     ...(mode === 'server'
       ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }
-      : { EMBEDDED_DATABASE_PORT: String(embeddedPort) }),
+      : { EMBEDDED_DATABASE: mode, EMBEDDED_DATABASE_PORT: String(embeddedPort) }),
   });
-  if (mode === 'embedded') databaseUrl = `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`;
+  if (mode === 'pglite') databaseUrl = `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`;
+  if (mode === 'native') {
+    const password = (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim();
+    databaseUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${embeddedPort}/postgres`;
+  }
+  // The peak of all the app's processes together, sampled (a backend's exit takes its own peak with it).
+  let treePeakMb = 0;
+  const treeSampler = setInterval(() => {
+    server.treeRssMb().then(
+      (mb) => (treePeakMb = Math.max(treePeakMb, mb)),
+      () => undefined,
+    );
+  }, 500);
   // The driver seeds rows with SQL; in the server's schema when there is one.
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -436,9 +476,10 @@ async function run(mode, sink) {
       );
 
       const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
-      results.memory = { peakRssMb: await server.peakRssMb(), contacts };
+      treePeakMb = Math.max(treePeakMb, await server.treeRssMb());
+      results.memory = { peakRssMb: await server.peakRssMb(), peakTreeRssMb: treePeakMb, contacts };
       await log(
-        `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`,
+        `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB (all its processes: ${treePeakMb.toFixed(0)} MB) with ${contacts} contacts`,
       );
     }
     if (engineOnly) return results;
@@ -466,6 +507,7 @@ async function run(mode, sink) {
       `funnel over ${deliveries} delivery rows: ${(results.funnel.seconds * 1000).toFixed(0)} ms; with since= ${(results.funnel.sinceSeconds * 1000).toFixed(0)} ms; by=locale ${(results.funnel.byLocaleSeconds * 1000).toFixed(0)} ms`,
     );
   } finally {
+    clearInterval(treeSampler);
     await pool.end();
     await server.stop();
     if (mode === 'server' && process.env.BENCH_KEEP_SCHEMA) {
@@ -599,8 +641,14 @@ function table(all) {
       (r) => r.memory.peakRssMb < 300,
       '< 300',
     ],
+    [
+      'peak RSS of all the app’s processes (MB; native: with PostgreSQL’s, shared buffers counted in each)',
+      (r) => r.memory.peakTreeRssMb.toFixed(0),
+    ],
   ];
-  const header = ['measure', ...all.map((r) => r.mode), ...(all.length === 2 ? ['embedded / server'] : []), 'target'];
+  // With the server first, each other database's figure against the server's.
+  const against = all[0]?.mode === 'server' ? all.slice(1) : [];
+  const header = ['measure', ...all.map((r) => r.mode), ...against.map((r) => `${r.mode} / server`), 'target'];
   const attempt = (value, result) => {
     try {
       return value(result);
@@ -610,8 +658,8 @@ function table(all) {
   };
   const lines = rows.map(([label, value, check, target]) => {
     const cells = all.map((result) => attempt(value, result) ?? '–');
-    if (all.length === 2) {
-      const ratio = parseFloat(cells[1]) / parseFloat(cells[0]);
+    for (let i = 1; i <= against.length; i++) {
+      const ratio = parseFloat(cells[i]) / parseFloat(cells[0]);
       cells.push(cells[0].includes('/') || !Number.isFinite(ratio) ? '' : ratio.toFixed(2));
     }
     let targetCell = target ?? '';
