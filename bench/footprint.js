@@ -6,31 +6,18 @@
 // PSS (shared pages split between the processes that map them, so PostgreSQL's shared buffers count once).
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KEY = 'bench-admin-key-0123456789abcdef';
 const IDLE_MS = 15_000;
-const requested = process.argv.slice(2);
-const modes = requested.length > 0 ? requested : ['native', 'pglite', ...(process.env.DATABASE_URL ? ['server'] : [])];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The pid and every process descending from it (the native postmaster, its backends and helpers, the watchdog). */
 async function processTree(root) {
@@ -147,26 +134,37 @@ async function adminQuery(sql) {
   }
 }
 
-const results = [];
-for (const mode of modes) {
-  const result = await measure(mode);
-  console.log(JSON.stringify(result));
-  results.push(result);
-}
-const cell = (value, digits = 0) => value.toFixed(digits);
-const rows = [
-  ['boot, fresh DATA_DIR (s)', (r) => cell(r.bootFreshSeconds, 1)],
-  ['boot, existing DATA_DIR (s)', (r) => cell(r.bootExistingSeconds, 1)],
-  ['`npm run demo:load` (s)', (r) => cell(r.demoLoadSeconds, 1)],
-  ['idle RSS after demo:load, all processes of the app (MB)', (r) => cell(r.idle.rss)],
-  ['idle PSS after demo:load, all processes of the app (MB)', (r) => cell(r.idle.pss)],
-  ['idle RSS of the node process alone (MB)', (r) => cell(r.idle.nodeRss)],
-  ['processes of the app at idle', (r) => String(r.idle.processes)],
-  ['peak RSS during demo:load, all processes (MB, sampled every 250 ms)', (r) => cell(r.peakRssDuringDemoLoad)],
-];
-const header = ['measure', ...results.map((r) => r.mode)];
-console.log(
-  [header, header.map(() => '---'), ...rows.map(([label, value]) => [label, ...results.map(value)])]
+/** Measures each mode in turn and answers the results with their markdown table. */
+export async function footprint(modesToMeasure) {
+  const results = [];
+  for (const mode of modesToMeasure) {
+    const result = await measure(mode);
+    console.log(`[footprint] ${JSON.stringify(result)}`);
+    results.push(result);
+  }
+  const cell = (value, digits = 0) => value.toFixed(digits);
+  const rows = [
+    ['boot, fresh DATA_DIR (s)', (r) => cell(r.bootFreshSeconds, 1)],
+    ['boot, existing DATA_DIR (s)', (r) => cell(r.bootExistingSeconds, 1)],
+    ['`npm run demo:load` (s)', (r) => cell(r.demoLoadSeconds, 1)],
+    ['idle RSS after demo:load, all processes of the app (MB)', (r) => cell(r.idle.rss)],
+    ['idle PSS after demo:load, all processes of the app (MB)', (r) => cell(r.idle.pss)],
+    ['idle RSS of the node process alone (MB)', (r) => cell(r.idle.nodeRss)],
+    ['processes of the app at idle', (r) => String(r.idle.processes)],
+    ['peak RSS during demo:load, all processes (MB, sampled every 250 ms)', (r) => cell(r.peakRssDuringDemoLoad)],
+  ];
+  const header = ['measure', ...results.map((r) => r.mode)];
+  const table = [header, header.map(() => '---'), ...rows.map(([label, value]) => [label, ...results.map(value)])]
     .map((cells) => `| ${cells.join(' | ')} |`)
-    .join('\n'),
-);
+    .join('\n');
+  return { results, table };
+}
+
+// Run directly: measure the modes named on the command line (bench/run.js imports it instead).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const requested = process.argv.slice(2);
+  const { table } = await footprint(
+    requested.length > 0 ? requested : ['native', 'pglite', ...(process.env.DATABASE_URL ? ['server'] : [])],
+  );
+  console.log(table);
+}
