@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { CommonErrorCode } from './common/domain-exception.js';
 import { ContactErrorCode } from './contacts/contact.exception.js';
 import { DeliveryErrorCode } from './delivery/delivery.exception.js';
+import { ReturnsErrorCode } from './returns/returns.exception.js';
 import { EnrollmentErrorCode } from './enrollments/enrollment.exception.js';
 import { SegmentErrorCode } from './segments/segment.exception.js';
 import { SequenceErrorCode } from './sequences/sequence.exception.js';
@@ -16,7 +17,8 @@ export type ErrorCode =
   | SequenceErrorCode
   | EnrollmentErrorCode
   | DeliveryErrorCode
-  | TrackingErrorCode;
+  | TrackingErrorCode
+  | ReturnsErrorCode;
 
 /**
  * The HTTP status of every error code, read by AllExceptionsFilter. Typed over every code: a code added to a
@@ -71,6 +73,15 @@ export const ERROR_STATUSES: Readonly<Record<ErrorCode, HttpStatus>> = {
   [EnrollmentErrorCode.NOT_ENROLLED]: HttpStatus.NOT_FOUND,
 
   [DeliveryErrorCode.TEST_CLOCK_DISABLED]: HttpStatus.FORBIDDEN,
+  [DeliveryErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DeliveryErrorCode.NOT_RESENDABLE]: HttpStatus.CONFLICT,
+  [DeliveryErrorCode.CONTACT_NOT_ACTIVE]: HttpStatus.CONFLICT,
+  [DeliveryErrorCode.STEP_REMOVED]: HttpStatus.CONFLICT,
 
   [TrackingErrorCode.LINK_INVALID]: HttpStatus.NOT_FOUND,
+
+  [ReturnsErrorCode.WEBHOOK_UNAUTHORIZED]: HttpStatus.UNAUTHORIZED,
+  [ReturnsErrorCode.WEBHOOK_UNKNOWN_PROVIDER]: HttpStatus.NOT_FOUND,
+  [ReturnsErrorCode.WEBHOOK_MALFORMED]: HttpStatus.BAD_REQUEST,
+  [ReturnsErrorCode.WEBHOOK_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
 };

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { isIP, isIPv4 } from 'node:net';
 import path from 'node:path';
+import { type MailOptions, readMailOptions } from './mail-options.js';
+import { deploymentProblems } from './production-checks.js';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -23,6 +25,8 @@ export interface AppConfig {
    */
   embeddedDatabasePort: number | undefined;
   smtpUrl: string | undefined;
+  /** Without SMTP_URL, emails go to DATA_DIR/outbox on purpose (what production otherwise refuses). */
+  outboxOnly: boolean;
   smtpMaxConnections: number;
   /** nodemailer in a worker thread (default) or on the scheduler's thread. */
   smtpWorkerThread: boolean;
@@ -62,6 +66,16 @@ export interface AppConfig {
   logLevel: string;
   /** Extra pg connection `options` (e.g. a search_path), used by tests to give each file its own schema. */
   databaseSchema: string | undefined;
+  /** Default tracking of sequences (TRACK_OPENS, TRACK_CLICKS) and the DKIM key (DKIM_*): mail-options.ts. */
+  mail: MailOptions;
+  /** Port of the inbound SMTP listener for returned mail (0: any free port); unset: no listener, no VERP. */
+  bounceSmtpPort: number | undefined;
+  /** Domain of the per-delivery envelope senders (`bounce+<token>@…`); defaults to MAIL_FROM's domain. */
+  bounceDomain: string;
+  /** Token of the provider webhooks (`?token=`); unset: they answer 404. */
+  webhookToken: string | undefined;
+  /** Complaints per email sent in 24 h at which marketing sequences are paused. */
+  complaintRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -224,7 +238,18 @@ export function loadConfig(env: Environment): AppConfig {
   const smtpBreakerCooldownMs = read.integer('SMTP_BREAKER_COOLDOWN_MS', 30_000, 10, 86_400_000);
   const mailFrom = read.string('MAIL_FROM', 'Touchpoint <no-reply@localhost>');
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must not contain line breaks');
-  const publicUrl = read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const givenPublicUrl = read.url('PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = givenPublicUrl ?? `http://localhost:${port}`;
+  const outboxOnly = read.boolean('OUTBOX_ONLY', false);
+  read.problems.push(
+    ...deploymentProblems({
+      nodeEnv,
+      smtpUrl,
+      outboxOnly,
+      publicUrl: givenPublicUrl,
+      publicUrlGiven: read.optionalString('PUBLIC_URL') !== undefined,
+    }),
+  );
   const schedulerEnabled = read.boolean('SCHEDULER_ENABLED', true);
   const schedulerIntervalMs = read.integer('SCHEDULER_INTERVAL_MS', 5000, 50, 86_400_000);
   const schedulerTestClock = read.boolean('SCHEDULER_TEST_CLOCK', false);
@@ -242,6 +267,21 @@ export function loadConfig(env: Environment): AppConfig {
   if (secretKey !== undefined && secretKey.length < 32) {
     read.problems.push('SECRET_KEY must be at least 32 characters');
   }
+  const bounceSmtpPort = read.optionalInteger('BOUNCE_SMTP_PORT', 0, 65535);
+  const bounceDomain = (read.optionalString('BOUNCE_DOMAIN') ?? domainOf(mailFrom)).toLowerCase();
+  if (
+    bounceSmtpPort !== undefined &&
+    !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(bounceDomain)
+  ) {
+    read.problems.push(`BOUNCE_DOMAIN must be a domain name, got "${bounceDomain}" (set it when MAIL_FROM has none)`);
+  }
+  const webhookToken = read.optionalString('WEBHOOK_TOKEN');
+  if (webhookToken !== undefined && webhookToken.length < 16) {
+    read.problems.push('WEBHOOK_TOKEN must be at least 16 characters');
+  }
+  const complaintRateLimit = read.optionalNumber('COMPLAINT_RATE_LIMIT', 0) ?? 0.003;
+  const mail = readMailOptions(env);
+  read.problems.push(...mail.problems);
   const databaseSchema = read.optionalString('DATABASE_SCHEMA');
   if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     read.problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
@@ -274,6 +314,7 @@ export function loadConfig(env: Environment): AppConfig {
     embeddedDatabase: embeddedDatabase as AppConfig['embeddedDatabase'],
     embeddedDatabasePort,
     smtpUrl,
+    outboxOnly,
     smtpMaxConnections,
     smtpWorkerThread,
     smtpRateLimit,
@@ -301,7 +342,17 @@ export function loadConfig(env: Environment): AppConfig {
     trustProxy,
     logLevel,
     databaseSchema,
+    mail: mail.options,
+    bounceSmtpPort,
+    bounceDomain,
+    webhookToken,
+    complaintRateLimit,
   };
+}
+
+/** The domain of an address such as `Name <user@example.com>`, or '' when there is none. */
+function domainOf(address: string): string {
+  return /@([A-Za-z0-9.-]+)>?\s*$/.exec(address)?.[1] ?? '';
 }
 
 /** Injection token for the validated configuration. */

@@ -42,7 +42,7 @@ const COLUMNS = 'id, email, first_name, last_name, locale, timezone, attributes,
 const UPSERT = `
   INSERT INTO contacts (email, first_name, last_name, locale, timezone, attributes, status, status_changed_at)
   SELECT x.email, x.first_name, x.last_name, x.locale, x.timezone, jsonb_strip_nulls(COALESCE(x.attributes, '{}')),
-         COALESCE(sp.status, 'active'), CASE WHEN sp.status IS NOT NULL THEN now() END
+         COALESCE(sp.status, 'active'), CASE WHEN sp.status IS NOT NULL THEN $2::timestamptz END
   FROM jsonb_to_recordset($1::jsonb)
     AS x(email text, first_name text, last_name text, locale text, timezone text, attributes jsonb, email_hash text)
   LEFT JOIN suppressions sp ON sp.email_hash = x.email_hash
@@ -52,7 +52,7 @@ const UPSERT = `
     locale     = COALESCE(EXCLUDED.locale, contacts.locale),
     timezone   = COALESCE(EXCLUDED.timezone, contacts.timezone),
     attributes = jsonb_strip_nulls(contacts.attributes || EXCLUDED.attributes),
-    updated_at = now()`;
+    updated_at = $2`;
 
 /**
  * Anything shaped like an address in a free-text column (an SMTP reply quotes the recipient, in whatever case or
@@ -80,7 +80,7 @@ export class ContactRepository {
     const row = await queryOne<ContactRow & { inserted: boolean }>(
       manager,
       `${UPSERT} RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
-      [this.hashed([input])],
+      [this.hashed([input]), this.clock.now()],
     );
     const { inserted, ...contact } = row!;
     return { row: contact, inserted };
@@ -92,7 +92,7 @@ export class ContactRepository {
       this.dataSource,
       `WITH upserted AS (${UPSERT} RETURNING (xmax = 0) AS inserted)
        SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM upserted`,
-      [this.hashed(inputs)],
+      [this.hashed(inputs), this.clock.now()],
     );
     return counts!;
   }
@@ -154,9 +154,10 @@ export class ContactRepository {
         [id],
       );
       if (!current) return undefined;
+      const now = this.clock.now();
       const moved = patch.email !== undefined && normaliseAddress(patch.email) !== normaliseAddress(current.email);
       if (moved && isSuppressing(current.status)) {
-        await this.suppressions.suppress(manager, this.hasher.hash(current.email), current.status);
+        await this.suppressions.suppress(manager, this.hasher.hash(current.email), current.status, now);
       }
       return queryOne<ContactRow>(
         manager,
@@ -169,9 +170,9 @@ export class ContactRepository {
            timezone   = COALESCE($6, timezone),
            attributes = jsonb_strip_nulls(attributes || COALESCE($7::jsonb, '{}')),
            status     = CASE WHEN status = 'active' THEN COALESCE((SELECT status FROM suppressed), status) ELSE status END,
-           status_changed_at = CASE WHEN status = 'active' AND EXISTS (SELECT 1 FROM suppressed) THEN now()
+           status_changed_at = CASE WHEN status = 'active' AND EXISTS (SELECT 1 FROM suppressed) THEN $9::timestamptz
                                     ELSE status_changed_at END,
-           updated_at = now()
+           updated_at = $9
          WHERE id = $1
          RETURNING ${COLUMNS}`,
         [
@@ -183,6 +184,7 @@ export class ContactRepository {
           patch.timezone ?? null,
           patch.attributes ? JSON.stringify(patch.attributes) : null,
           moved ? this.hasher.hash(patch.email!) : null,
+          now,
         ],
       );
     });
@@ -203,10 +205,10 @@ export class ContactRepository {
       [id],
     );
     if (!contact) return undefined;
-    if (isSuppressing(contact.status)) {
-      await this.suppressions.suppress(manager, this.hasher.hash(contact.email), contact.status);
-    }
     const now = this.clock.now();
+    if (isSuppressing(contact.status)) {
+      await this.suppressions.suppress(manager, this.hasher.hash(contact.email), contact.status, now);
+    }
     await manager.query(
       `UPDATE contacts SET email = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
          status = 'erased', status_changed_at = $2, erased_at = $2, updated_at = $2

@@ -15,11 +15,11 @@ export function isSuppressing(status: string): boolean {
 @Injectable()
 export class SuppressionRepository {
   /** The latest status wins: a bounce recorded after an unsubscribe is what the address is now. */
-  async suppress(manager: EntityManager, emailHash: string, status: string): Promise<void> {
+  async suppress(manager: EntityManager, emailHash: string, status: string, now: Date): Promise<void> {
     await manager.query(
-      `INSERT INTO suppressions (email_hash, status) VALUES ($1, $2)
-       ON CONFLICT (email_hash) DO UPDATE SET status = EXCLUDED.status, updated_at = now()`,
-      [emailHash, status],
+      `INSERT INTO suppressions (email_hash, status, created_at, updated_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (email_hash) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at`,
+      [emailHash, status, now],
     );
   }
 }

@@ -36,6 +36,10 @@ function toDeliveryDto(row: DeliveryLogRow): DeliveryDto {
     sentAt: iso(row.sent_at),
     openedAt: iso(row.opened_at),
     clickedAt: iso(row.clicked_at),
+    bouncedAt: iso(row.bounced_at),
+    complainedAt: iso(row.complained_at),
+    softBouncedAt: iso(row.soft_bounced_at),
+    feedback: row.feedback,
     createdAt: iso(row.created_at)!,
   };
 }
@@ -98,6 +102,10 @@ export class DeliveryController {
           'sentAt',
           'openedAt',
           'clickedAt',
+          'bouncedAt',
+          'complainedAt',
+          'softBouncedAt',
+          'feedback',
           'createdAt',
         ] as const
       ).map((column) => [column, (row: DeliveryDto) => row[column]]),

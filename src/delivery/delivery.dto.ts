@@ -76,6 +76,14 @@ export class DeliveryDto {
   @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) openedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) clickedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When a hard bounce of this email came back' })
+  bouncedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When its recipient complained (marked it as spam)' })
+  complainedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When a soft bounce (4.x.x) was reported; not acted on' })
+  softBouncedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The latest bounce or complaint diagnostic' })
+  feedback!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ComplaintBreakerModule } from '../complaint-breaker/complaint-breaker.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
+import { ReturnsModule } from '../returns/returns.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { TrackingModule } from '../tracking/tracking.module.js';
@@ -12,10 +14,11 @@ import { DeliveryPass } from './delivery-pass.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
 import { SendStage } from './send-stage.js';
+import { SmtpProbe } from './smtp-probe.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
-  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule],
+  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule, ReturnsModule, ComplaintBreakerModule],
   controllers: [DeliveryController],
   providers: [
     DeliveryRepository,
@@ -27,6 +30,7 @@ import { SendStage } from './send-stage.js';
     MessageComposer,
     mailTransportProvider,
     MailTransportLifecycle,
+    SmtpProbe,
   ],
 })
 export class DeliveryModule {}

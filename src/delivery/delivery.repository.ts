@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Conditions, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
-import { END_BY_CONTACT_STATUS, reachableSql } from '../lifecycle/enrollment-lifecycle.js';
-import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
+import { reachableSql } from '../lifecycle/enrollment-lifecycle.js';
+import { recordReturnedMail, type ReturnedMail } from '../lifecycle/returned-mail.repository.js';
 import {
   type ClaimedEnrollment,
   columns,
@@ -13,6 +13,23 @@ import {
   type ParkedRow,
   type PendingRow,
 } from './delivery-rows.js';
+
+/**
+ * The claim statement, exported so test/integration/schema.spec.ts can EXPLAIN this very text: $1 owner, $2 now,
+ * $3 lease until, $4 limit, $5 enrollment ids to leave out. One statement in one method (claim), so a distributed
+ * database, which refuses FOR UPDATE across shards, can swap it for another form.
+ */
+export const CLAIM_SQL = `UPDATE enrollments SET locked_by = $1, locked_until = $3
+       WHERE id IN (
+         SELECT e.id FROM enrollments e
+         WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= $2
+           AND (e.locked_until IS NULL OR e.locked_until < $2)
+           AND NOT (e.id = ANY($5::uuid[]))
+           AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
+         ORDER BY e.next_due_at
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id`;
 
 /**
  * All SQL of the delivery engine. Every statement is a single autocommit statement: a pass never holds a
@@ -53,21 +70,7 @@ export class DeliveryRepository {
    * enrollments_due_idx in due order, so the cost follows the due rows, not the table.
    */
   claim(owner: string, now: Date, leaseUntil: Date, limit: number, exclude: string[]): Promise<Array<{ id: string }>> {
-    return queryRows<{ id: string }>(
-      this.dataSource,
-      `UPDATE enrollments SET locked_by = $1, locked_until = $3
-       WHERE id IN (
-         SELECT e.id FROM enrollments e
-         WHERE e.status = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= $2
-           AND (e.locked_until IS NULL OR e.locked_until < $2)
-           AND NOT (e.id = ANY($5::uuid[]))
-           AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
-         ORDER BY e.next_due_at
-         LIMIT $4
-         FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
-      [owner, now, leaseUntil, limit, exclude],
-    );
+    return queryRows<{ id: string }>(this.dataSource, CLAIM_SQL, [owner, now, leaseUntil, limit, exclude]);
   }
 
   loadClaimed(ids: string[]): Promise<ClaimedEnrollment[]> {
@@ -169,24 +172,23 @@ export class DeliveryRepository {
   }
 
   /**
-   * A hard bounce: the contact is bounced and every running enrollment of it ends, in one transaction (short:
-   * two statements, after the SMTP reply).
+   * Hard bounces at send time, by the rule every source of returned mail follows (recordReturnedMail): the
+   * delivery row gets bouncedAt with the SMTP reply, the contact is bounced and every running enrollment of it
+   * ends, in one transaction (short: a few statements, after the SMTP reply).
    */
-  async markBounced(contactIds: string[], now: Date): Promise<void> {
-    if (contactIds.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE contacts c SET status = 'bounced', status_changed_at = $2, updated_at = $2
-         WHERE c.id = ANY($1::uuid[]) AND ${reachableSql('c')}`,
-        [contactIds, now],
-      );
-      await endRunningEnrollments(
-        manager,
-        { contactIds },
-        { status: END_BY_CONTACT_STATUS.bounced, reason: 'bounced' },
-        now,
-      );
-    });
+  async markBounced(
+    outcomes: Array<Pick<OutcomeRow, 'id' | 'contact_id' | 'smtp_response'>>,
+    now: Date,
+  ): Promise<void> {
+    if (outcomes.length === 0) return;
+    const reports: ReturnedMail[] = outcomes.map((outcome) => ({
+      contactId: outcome.contact_id,
+      deliveryId: outcome.id,
+      kind: 'bounce',
+      source: 'smtp',
+      diagnostic: outcome.smtp_response,
+    }));
+    await this.dataSource.transaction((manager) => recordReturnedMail(manager, reports, now));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ReturnPath } from '../returns/return-path.js';
 import type { TemplateRow } from '../templates/template.repository.js';
 import { TemplateService } from '../templates/template.service.js';
 import { isWebLink, rewriteAnchorLinks } from '../templates/html-links.js';
@@ -21,6 +22,8 @@ export interface ComposeInput {
   step: { key: string; dayOffset: number };
   template: TemplateRow;
   now: Date;
+  /** The sequence's tracking in effect (its own choice or the server's default). */
+  tracking: { opens: boolean; clicks: boolean };
 }
 
 function addressDomain(mailFrom: string, publicUrl: string): string {
@@ -40,6 +43,7 @@ export class MessageComposer {
   constructor(
     private readonly templates: TemplateService,
     private readonly tokens: TokenService,
+    private readonly returnPath: ReturnPath,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.domain = addressDomain(config.mailFrom, config.publicUrl);
@@ -64,7 +68,7 @@ export class MessageComposer {
       timezone: input.contact.timezone,
       now: input.now,
     });
-    const html = this.track(rendered.html, input.deliveryId, unsubscribeUrl);
+    const html = this.track(rendered.html, input.deliveryId, unsubscribeUrl, input.tracking);
     const name = [input.contact.firstName, input.contact.lastName].filter(Boolean).join(' ');
     return {
       locale: variant.locale,
@@ -75,6 +79,10 @@ export class MessageComposer {
         html,
         text: rendered.text,
         messageId: `<${input.deliveryId}@${this.domain}>`,
+        // The envelope sender (MAIL FROM), not the From header: where returned mail for this delivery goes.
+        ...(this.returnPath.enabled
+          ? { envelope: { from: this.returnPath.address(input.deliveryId), to: input.contact.email } }
+          : {}),
         headers: {
           'List-Unsubscribe': `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -89,13 +97,21 @@ export class MessageComposer {
    * so does a link too long for a token: a variable can make one at send time, and an untracked link that
    * works is better than a tracked one that cannot (a template's own long links are refused when saved).
    */
-  private track(html: string, deliveryId: string, unsubscribeUrl: string): string {
+  private track(
+    html: string,
+    deliveryId: string,
+    unsubscribeUrl: string,
+    tracking: { opens: boolean; clicks: boolean },
+  ): string {
     const base = this.config.publicUrl;
-    const linked = rewriteAnchorLinks(html, (url) =>
-      !isWebLink(url) || url === unsubscribeUrl || !fitsClickToken(url)
-        ? undefined
-        : `${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: url })}`,
-    );
+    const linked = !tracking.clicks
+      ? html
+      : rewriteAnchorLinks(html, (url) =>
+          !isWebLink(url) || url === unsubscribeUrl || !fitsClickToken(url)
+            ? undefined
+            : `${base}/t/c/${this.tokens.sign({ k: 'c', d: deliveryId, u: url })}`,
+        );
+    if (!tracking.opens) return linked;
     const pixel = `<img src="${base}/t/o/${this.tokens.sign({ k: 'o', d: deliveryId })}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px;" />`;
     return /<\/body>/i.test(linked) ? linked.replace(/<\/body>/i, `${pixel}</body>`) : `${linked}${pixel}`;
   }

@@ -10,6 +10,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
+import { ComplaintBreaker } from '../complaint-breaker/complaint-breaker.service.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { withoutStatementTimeout } from '../database/statement-timeout.js';
@@ -44,6 +45,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly clock: Clock,
     private readonly registry: SchedulerRegistry,
     private readonly wakeup: SchedulerWakeup,
+    private readonly complaintBreaker: ComplaintBreaker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -114,6 +116,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       // A pass is background work even when a request asked for it (or woke it): cutting one of its writes at
       // the API's statement timeout would turn mail already handed to the SMTP server into `unknown`.
       await withoutStatementTimeout(() => this.deliveryPass.run(state, () => this.stopping));
+      await this.complaintBreaker.check(now);
       this.metrics.passes.inc();
       return state.result;
     } finally {

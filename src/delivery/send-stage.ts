@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Coalescer } from '../common/coalescer.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { trackingOf } from '../sequences/sequence.service.js';
 import { TemplateRepository, type TemplateRow } from '../templates/template.repository.js';
 import type { Poisoned, SendJob } from './batch-planner.js';
 import { describe } from './batch-planner.js';
@@ -67,7 +68,7 @@ export class SendStage {
     });
     const written: Array<Promise<void>> = [];
     const recorded: OutcomeRow[] = [];
-    const bounced: string[] = [];
+    const bounced: OutcomeRow[] = [];
 
     const settled = await Promise.allSettled(
       jobs.map((job, index) =>
@@ -102,7 +103,7 @@ export class SendStage {
           });
           recorded.push(settlement.outcome);
           written.push(outcomes.submit(settlement.outcome));
-          if (settlement.bounced) bounced.push(claimed.contact_id);
+          if (settlement.bounced) bounced.push(settlement.outcome);
           if (settlement.update instanceof Error) {
             result.poisoned.push({ claimed, stepId: null, reason: describe(settlement.update) });
           } else {
@@ -143,6 +144,7 @@ export class SendStage {
         step: { key: step.key, dayOffset: step.day_offset },
         template,
         now,
+        tracking: trackingOf(job.sequence, this.config.mail.tracking),
       });
       locale = composed.locale;
       return { ok: await this.transport.send(composed.message), locale };

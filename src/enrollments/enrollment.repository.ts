@@ -143,14 +143,21 @@ export class EnrollmentRepository {
       now,
     );
     if (ended.length === 0) return [];
+    // Read first, then written: no subquery over the delivery log inside the insert (a distributed database
+    // plans a write with a correlated subquery over another distributed table poorly or not at all).
+    const lastSent = await queryRows<{ enrollment_id: string; step_id: string }>(
+      manager,
+      `SELECT DISTINCT ON (enrollment_id) enrollment_id, step_id FROM deliveries
+       WHERE contact_id = $1 AND enrollment_id = ANY($2::uuid[]) AND status = 'sent' AND sent_at <= $3
+       ORDER BY enrollment_id, sent_at DESC`,
+      [contactId, ended.map((row) => row.id), event.occurredAt],
+    );
+    const attributed = new Map(lastSent.map((row) => [row.enrollment_id, row.step_id]));
     await manager.query(
-      `INSERT INTO conversions (contact_id, enrollment_id, sequence_id, event_id, event_name, attributed_step_id, occurred_at)
-       SELECT $1, x.enrollment_id, x.sequence_id, $3, $2,
-              (SELECT d.step_id FROM deliveries d
-                WHERE d.contact_id = $1 AND d.enrollment_id = x.enrollment_id AND d.status = 'sent' AND d.sent_at <= $4
-                ORDER BY d.sent_at DESC LIMIT 1),
-              $4
-       FROM unnest($5::uuid[], $6::uuid[]) AS x(enrollment_id, sequence_id)
+      `INSERT INTO conversions (contact_id, enrollment_id, sequence_id, event_id, event_name, attributed_step_id,
+                                occurred_at, created_at)
+       SELECT $1, x.enrollment_id, x.sequence_id, $3, $2, x.step_id, $4, $8
+       FROM unnest($5::uuid[], $6::uuid[], $7::uuid[]) AS x(enrollment_id, sequence_id, step_id)
        ON CONFLICT DO NOTHING`,
       [
         contactId,
@@ -159,6 +166,8 @@ export class EnrollmentRepository {
         event.occurredAt,
         ended.map((row) => row.id),
         ended.map((row) => row.sequence_id),
+        ended.map((row) => attributed.get(row.id) ?? null),
+        now,
       ],
     );
     const keys = new Map(sequences.map((sequence) => [sequence.id, sequence.key]));

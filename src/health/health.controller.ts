@@ -2,14 +2,17 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { MailTransport } from '../delivery/mail-transport.js';
+import { type SmtpHealth, SmtpProbe } from '../delivery/smtp-probe.js';
 
 export class HealthDto {
   /** `degraded`: the service answers, but mail waits (the SMTP server does not answer; sends are retried later). */
   status!: 'ok' | 'degraded';
   db!: 'up';
-  /** Present when SMTP_URL is set: `down` while the SMTP breaker is open. */
-  smtp?: 'up' | 'down';
+  /**
+   * The mail transport: `outbox` without SMTP_URL (emails become .eml files); otherwise whether the SMTP server
+   * answers — `down` while the SMTP breaker is open, else a verification's answer, asked at most every 30 s.
+   */
+  smtp!: SmtpHealth;
 }
 
 @ApiTags('service')
@@ -21,12 +24,12 @@ export class HealthController {
   ) {}
 
   /**
-   * An open SMTP breaker answers 200 `degraded`, not 503: the API, tracking and unsubscribes still work and mail
-   * is only delayed, and a 503 would make a load balancer drop (or an orchestrator restart) an instance that a
+   * An SMTP server that does not answer gives 200 `degraded`, not 503: the API, tracking and unsubscribes still
+   * work and mail is only delayed (sends are retried), and a 503 would make a load balancer drop (or an orchestrator restart) an instance that a
    * restart cannot fix, because the fault is the remote SMTP server's.
    */
   @Get()
-  @ApiOperation({ summary: 'Liveness, database reachability and, with SMTP_URL, whether the SMTP server answers' })
+  @ApiOperation({ summary: 'Liveness, database reachability and the mail transport (SMTP up or down, or the outbox)' })
   @ApiOkResponse({ type: HealthDto, example: { status: 'ok', db: 'up', smtp: 'up' } })
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable' })
   async check(): Promise<HealthDto> {
@@ -41,18 +44,13 @@ export class HealthController {
         db: 'down',
       });
     }
-    const smtp = this.smtpStatus();
-    if (smtp === undefined) return { status: 'ok', db: 'up' };
-    return { status: smtp === 'up' ? 'ok' : 'degraded', db: 'up', smtp };
+    const smtp = await this.smtpStatus();
+    return { status: smtp === 'down' ? 'degraded' : 'ok', db: 'up', smtp };
   }
 
-  /** The transport lives in the delivery module; health only reads its state. */
-  private smtpStatus(): 'up' | 'down' | undefined {
-    try {
-      return this.modules.get(MailTransport, { strict: false }).smtpStatus();
-    } catch {
-      return undefined;
-    }
+  /** The transport lives in the delivery module; health only asks its probe (which caches its answer). */
+  private smtpStatus(): Promise<SmtpHealth> {
+    return this.modules.get(SmtpProbe, { strict: false }).status();
   }
 }
 

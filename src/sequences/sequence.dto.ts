@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -87,6 +88,20 @@ export class StepDto {
   maxLatenessHours?: number;
 }
 
+export class TrackingDto {
+  @ApiPropertyOptional({ description: 'An open-tracking image in each email; default: the server’s TRACK_OPENS' })
+  @IsOptional()
+  @IsBoolean()
+  opens?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Links rewritten to click-tracking redirects; default: the server’s TRACK_CLICKS',
+  })
+  @IsOptional()
+  @IsBoolean()
+  clicks?: boolean;
+}
+
 export class UpdateSequenceDto {
   @ApiProperty({ example: 'Webinar to course' })
   @IsString()
@@ -124,6 +139,12 @@ export class UpdateSequenceDto {
   @IsIanaTimezone()
   timezone?: string;
 
+  @ApiPropertyOptional({ type: TrackingDto, description: 'What the emails track; an omitted field follows the server' })
+  @IsOptional()
+  @ValidateNestedObject()
+  @Type(() => TrackingDto)
+  tracking?: TrackingDto;
+
   @ApiProperty({ type: [StepDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -154,11 +175,19 @@ export class SequenceDto {
   @ApiProperty() key!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['draft', 'active', 'paused', 'archived'] }) status!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: '`complaint-rate` when the complaint breaker paused it (activate resumes it); null otherwise',
+  })
+  pausedReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) triggerEvent!: string | null;
   @ApiProperty({ nullable: true, type: String }) conversionEvent!: string | null;
   @ApiProperty({ nullable: true, type: String }) audienceSegment!: string | null;
   @ApiProperty({ nullable: true, type: SendWindowDto }) sendWindow!: SendWindowDto | null;
   @ApiProperty({ nullable: true, type: String }) timezone!: string | null;
+  @ApiProperty({ description: 'In effect: the sequence’s own choice, or the server’s default' })
+  tracking!: { opens: boolean; clicks: boolean };
   @ApiProperty() version!: number;
   @ApiProperty({ type: [SequenceStepViewDto] }) steps!: SequenceStepViewDto[];
   @ApiProperty() createdAt!: string;

@@ -24,12 +24,17 @@ export interface SequenceRow {
   key: string;
   name: string;
   status: 'draft' | 'active' | 'paused' | 'archived';
+  /** Why a paused sequence is paused when it was not a marketer: `complaint-rate` (the complaint breaker). */
+  paused_reason: string | null;
   trigger_event: string | null;
   conversion_event: string | null;
   audience_segment_id: string | null;
   audience_segment_key: string | null;
   send_window: SendWindow | null;
   default_timezone: string | null;
+  /** NULL: the server's default (TRACK_OPENS, TRACK_CLICKS). */
+  track_opens: boolean | null;
+  track_clicks: boolean | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -45,6 +50,7 @@ export interface SequenceInput {
   audienceSegmentId: string | null;
   sendWindow: SendWindow | null;
   timezone: string | null;
+  tracking: { opens: boolean | null; clicks: boolean | null };
   steps: Array<{
     key: string;
     dayOffset: number;
@@ -56,8 +62,8 @@ export interface SequenceInput {
 }
 
 const SELECT_SEQUENCE = `
-  SELECT s.id, s.key, s.name, s.status, s.trigger_event, s.conversion_event, s.audience_segment_id,
-         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.version, s.created_at, s.updated_at,
+  SELECT s.id, s.key, s.name, s.status, s.paused_reason, s.trigger_event, s.conversion_event, s.audience_segment_id,
+         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.track_opens, s.track_clicks, s.version, s.created_at, s.updated_at,
          COALESCE((
            SELECT jsonb_agg(jsonb_build_object(
                     'id', st.id, 'key', st.key, 'position', st.position, 'day_offset', st.day_offset,
@@ -74,26 +80,27 @@ const SELECT_SEQUENCE = `
 /**
  * Re-plans the running enrollments of a sequence after its steps changed: the next step is the first
  * current step (by position) that has no finished delivery row, so a sent step is never planned again.
+ * Joins and a GROUP BY on contact_id rather than correlated subqueries, and the time is the app's clock ($2):
+ * the forms a database distributed by contact_id runs shard by shard.
  */
 const REPLAN_ENROLLMENTS = `
   WITH plan AS (
     SELECT e.contact_id, e.id,
-           (SELECT st.id FROM sequence_steps st
-             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM deliveries d
-                                WHERE d.contact_id = e.contact_id AND d.enrollment_id = e.id AND d.step_id = st.id
-                                  AND d.status IN ${finishedDeliverySql})
-             ORDER BY st.position LIMIT 1) AS step_id
+           (array_agg(st.id ORDER BY st.position) FILTER (WHERE st.id IS NOT NULL AND d.id IS NULL))[1] AS step_id
     FROM enrollments e
+    LEFT JOIN sequence_steps st ON st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+    LEFT JOIN deliveries d ON d.contact_id = e.contact_id AND d.enrollment_id = e.id AND d.step_id = st.id
+                          AND d.status IN ${finishedDeliverySql}
     WHERE e.sequence_id = $1 AND e.status = 'active'
+    GROUP BY e.contact_id, e.id
   )
   UPDATE enrollments e SET
     next_step_id = plan.step_id,
     next_due_at = CASE WHEN plan.step_id IS NULL THEN NULL ELSE touchpoint_due_at(
         e.start_at, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time) END,
     status = CASE WHEN plan.step_id IS NULL THEN 'completed' ELSE e.status END,
-    ended_at = CASE WHEN plan.step_id IS NULL THEN now() ELSE e.ended_at END,
-    updated_at = now()
+    ended_at = CASE WHEN plan.step_id IS NULL THEN $2::timestamptz ELSE e.ended_at END,
+    updated_at = $2
   FROM plan
   JOIN contacts c ON true
   JOIN sequences s ON s.id = $1
@@ -111,8 +118,9 @@ export class SequenceRepository {
     return this.dataSource.transaction(async (manager) => {
       const created = await queryOne<{ id: string }>(
         manager,
-        `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING id`,
+        `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone,
+                                track_opens, track_clicks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING RETURNING id`,
         [key, ...this.sequenceValues(input)],
       );
       if (!created) return undefined;
@@ -131,13 +139,14 @@ export class SequenceRepository {
       const updated = await queryOne<{ id: string }>(
         manager,
         `UPDATE sequences SET name = $2, trigger_event = $3, conversion_event = $4, audience_segment_id = $5,
-           send_window = $6, default_timezone = $7, version = version + 1, updated_at = now()
+           send_window = $6, default_timezone = $7, track_opens = $8, track_clicks = $9, version = version + 1,
+           updated_at = now()
          WHERE key = $1 RETURNING id`,
         [key, ...this.sequenceValues(input)],
       );
       if (!updated) return undefined;
       await this.writeSteps(manager, updated.id, input);
-      await manager.query(REPLAN_ENROLLMENTS, [updated.id]);
+      await manager.query(REPLAN_ENROLLMENTS, [updated.id, this.clock.now()]);
       return this.findById(updated.id, manager);
     });
   }
@@ -150,6 +159,8 @@ export class SequenceRepository {
       input.audienceSegmentId,
       input.sendWindow ? JSON.stringify(input.sendWindow) : null,
       input.timezone,
+      input.tracking.opens,
+      input.tracking.clicks,
     ];
   }
 
@@ -176,7 +187,9 @@ export class SequenceRepository {
   transition(key: string, from: string[], to: string): Promise<{ id: string } | undefined> {
     return queryOne<{ id: string }>(
       this.dataSource,
-      `UPDATE sequences SET status = $3, updated_at = now() WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
+      // Any move by a marketer clears the breaker's reason: activate resumes a sequence the breaker paused.
+      `UPDATE sequences SET status = $3, paused_reason = NULL, updated_at = now()
+       WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
       [key, from, to],
     );
   }

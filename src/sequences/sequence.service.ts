@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { TemplateRepository } from '../templates/template.repository.js';
@@ -9,16 +10,26 @@ import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 
 export const DEFAULT_MAX_LATENESS_HOURS = 48;
 
-export function toSequenceDto(row: SequenceRow): SequenceDto {
+/** The tracking a sequence's emails get: its own choice, field by field, else the server's default. */
+export function trackingOf(
+  row: Pick<SequenceRow, 'track_opens' | 'track_clicks'>,
+  defaults: { opens: boolean; clicks: boolean },
+): { opens: boolean; clicks: boolean } {
+  return { opens: row.track_opens ?? defaults.opens, clicks: row.track_clicks ?? defaults.clicks };
+}
+
+export function toSequenceDto(row: SequenceRow, defaults: { opens: boolean; clicks: boolean }): SequenceDto {
   return {
     key: row.key,
     name: row.name,
     status: row.status,
+    pausedReason: row.paused_reason,
     triggerEvent: row.trigger_event,
     conversionEvent: row.conversion_event,
     audienceSegment: row.audience_segment_key,
     sendWindow: row.send_window,
     timezone: row.default_timezone,
+    tracking: trackingOf(row, defaults),
     version: row.version,
     steps: row.steps.map((step) => ({
       key: step.key,
@@ -49,13 +60,18 @@ export class SequenceService {
     private readonly templates: TemplateRepository,
     private readonly segments: SegmentRepository,
     private readonly wakeup: SchedulerWakeup,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  private toDto(row: SequenceRow): SequenceDto {
+    return toSequenceDto(row, this.config.mail.tracking);
+  }
 
   async create(dto: CreateSequenceDto): Promise<SequenceDto> {
     const input = await this.resolve(dto);
     const row = await this.sequences.insert(dto.key, input);
     if (!row) throw new SequenceException(SequenceErrorCode.KEY_TAKEN, `sequence ${dto.key} already exists`);
-    return toSequenceDto(row);
+    return this.toDto(row);
   }
 
   async update(key: string, dto: UpdateSequenceDto): Promise<SequenceDto> {
@@ -64,17 +80,22 @@ export class SequenceService {
       throw new SequenceException(SequenceErrorCode.ARCHIVED, `sequence ${key} is archived and cannot change`);
     const row = await this.sequences.update(key, await this.resolve(dto));
     if (!row) throw new SequenceException(SequenceErrorCode.NOT_FOUND, `sequence ${key} not found`);
-    return toSequenceDto(row);
+    return this.toDto(row);
   }
 
   async get(key: string): Promise<SequenceDto> {
-    return toSequenceDto(await this.require(key));
+    return this.toDto(await this.require(key));
   }
 
   async list(query: PageQuery): Promise<Page<SequenceDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.sequences.findPage(limit, decodeCursor(query.cursor, 1)?.[0]);
-    return toPage(rows, limit, toSequenceDto, (row) => [row.key]);
+    return toPage(
+      rows,
+      limit,
+      (row) => this.toDto(row),
+      (row) => [row.key],
+    );
   }
 
   async transition(key: string, action: SequenceAction): Promise<SequenceDto> {
@@ -158,6 +179,7 @@ export class SequenceService {
           }
         : null,
       timezone: dto.timezone ?? null,
+      tracking: { opens: dto.tracking?.opens ?? null, clicks: dto.tracking?.clicks ?? null },
       steps: dto.steps.map((step) => ({
         key: step.key,
         dayOffset: step.dayOffset,

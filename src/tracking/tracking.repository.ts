@@ -34,8 +34,8 @@ export class TrackingRepository {
                 open_count = d.open_count + CASE WHEN $2::boolean THEN 0 ELSE 1 END,
                 machine_open_count = d.machine_open_count + CASE WHEN $2::boolean THEN 1 ELSE 0 END,
                 updated_at = $3
-         WHERE d.id = $1 AND d.status = 'sent'
-           AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id AND c.status <> 'erased')
+         FROM contacts c
+         WHERE d.id = $1 AND d.status = 'sent' AND c.id = d.contact_id AND c.status <> 'erased'
          RETURNING d.id, d.contact_id
        )
        INSERT INTO tracking_events (contact_id, delivery_id, kind, machine, user_agent, occurred_at)

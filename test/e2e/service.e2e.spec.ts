@@ -19,7 +19,7 @@ describe('service basics', () => {
   afterAll(() => t.close());
 
   it('answers /health with the database up', async () => {
-    await t.http().get('/health').expect(200, { status: 'ok', db: 'up' });
+    await t.http().get('/health').expect(200, { status: 'ok', db: 'up', smtp: 'outbox' });
   });
 
   it('serves Prometheus metrics with the default process metrics, without the admin key', async () => {

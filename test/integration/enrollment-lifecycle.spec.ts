@@ -98,7 +98,17 @@ describe('ending running enrollments', () => {
       'hard bounce',
       'bounced',
       'bounced',
-      (s) => get(DeliveryRepository).markBounced([s.enrolled[0].contactId], t.clock.now()),
+      (s) =>
+        get(DeliveryRepository).markBounced(
+          [
+            {
+              id: s.enrolled[0].deliveryId,
+              contact_id: s.enrolled[0].contactId,
+              smtp_response: '550 5.1.1 no such user',
+            },
+          ],
+          t.clock.now(),
+        ),
       false,
     ],
     [

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { FunnelReadPath1764300000000 } from '../../src/database/migrations/1764300000000-funnel-read-path.js';
 import { MachineEngagement1764500000000 } from '../../src/database/migrations/1764500000000-machine-engagement.js';
+import { CLAIM_SQL } from '../../src/delivery/delivery.repository.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The keys that carry the engine's guarantees, checked on the real database (embedded or server). */
@@ -205,12 +206,26 @@ describe('schema created by the migrations', () => {
     ).rejects.toMatchObject({ code: '23514' });
   });
 
-  it('lets the due-time claim use the partial index instead of scanning enrollments', async () => {
-    await pool.query('SET enable_seqscan = off');
-    const plan = await pool.query(
-      `EXPLAIN SELECT id FROM enrollments WHERE status = 'active' AND next_due_at IS NOT NULL AND next_due_at <= now() ORDER BY next_due_at LIMIT 100`,
-    );
-    await pool.query('RESET enable_seqscan');
-    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('enrollments_due_idx');
+  it('lets the claim the engine runs walk the due-time partial index instead of scanning enrollments', async () => {
+    // The repository's own statement (CLAIM_SQL), EXPLAINed with the parameters it is run with; on one connection,
+    // in a transaction rolled back, so the setting reaches no other test.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      const plan = await client.query(`EXPLAIN ${CLAIM_SQL}`, [
+        'explain-owner',
+        new Date('2026-11-24T10:00:00Z'),
+        new Date('2026-11-24T10:05:00Z'),
+        100,
+        [],
+      ]);
+      const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(text).toContain('enrollments_due_idx');
+      expect(text).toMatch(/LockRows/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });

@@ -4,6 +4,9 @@ import { FunnelReadPath1764300000000 } from './1764300000000-funnel-read-path.js
 import { Suppressions1764400000000 } from './1764400000000-suppressions.js';
 import { MachineEngagement1764500000000 } from './1764500000000-machine-engagement.js';
 import { KnownTimeZones1764600000000 } from './1764600000000-known-time-zones.js';
+import { DistributionKeys1764700000000 } from './1764700000000-distribution-keys.js';
+import { SequenceTracking1764800000000 } from './1764800000000-sequence-tracking.js';
+import { MailFeedback1764900000000 } from './1764900000000-mail-feedback.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -13,4 +16,7 @@ export const migrations = [
   Suppressions1764400000000,
   MachineEngagement1764500000000,
   KnownTimeZones1764600000000,
+  DistributionKeys1764700000000,
+  SequenceTracking1764800000000,
+  MailFeedback1764900000000,
 ];
