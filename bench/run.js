@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --embedded | --both] [-- --engine-only | --funnel-only] [-- --profile]
+// npm run bench [-- --quick] [-- --embedded | --pglite | --both | --all] [-- --engine-only | --funnel-only] [-- --profile]
+//   [-- --baseline=<checkout>] [-- --footprint]
+// Databases: the server of DATABASE_URL (default), the native embedded PostgreSQL (--embedded), PGlite (--pglite);
+// --both: server and native; --all: server, native and PGlite.
 // Measures, in one run: the transport's limit (bare pooled nodemailer → sink), the engine's throughput through
 // real scheduler passes, the cost of a pass as the table grows, import and segment enrollment through the API,
 // the funnel over ~1M delivery rows, and peak memory. The SMTP sink runs in a separate process. Ratios are the
@@ -9,12 +12,20 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { footprint } from './footprint.js';
 import { freePort } from './free-port.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
+import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const args = new Set(process.argv.slice(2));
+/**
+ * --baseline=<checkout>: another checkout with its own `dist/` (e.g. `git worktree add /tmp/base HEAD~1 && cd
+ * /tmp/base && npm ci && npm run build`). Its engine is measured in this same run, after this build's, on each
+ * database it supports, so a regression shows as a ratio of ratios on the same machine at the same time.
+ */
+const baseline = [...args].find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length);
 const quick = args.has('--quick');
 /** --profile: the server runs under the V8 profiler during the engine pass; the profile goes to bench/results/. */
 const profile = args.has('--profile');
@@ -22,7 +33,15 @@ const profile = args.has('--profile');
 const engineOnly = args.has('--engine-only');
 /** --funnel-only: step 5 alone (the funnel over its delivery rows). */
 const funnelOnly = args.has('--funnel-only');
-const modes = args.has('--both') ? ['server', 'embedded'] : args.has('--embedded') ? ['embedded'] : ['server'];
+const modes = args.has('--all')
+  ? ['server', 'native', 'pglite']
+  : args.has('--both')
+    ? ['server', 'native']
+    : [
+        ...(args.has('--embedded') || args.has('--native') ? ['native'] : []),
+        ...(args.has('--pglite') ? ['pglite'] : []),
+      ];
+if (modes.length === 0) modes.push('server');
 const SIZE = {
   engine: quick ? 5_000 : 20_000,
   due: 10_000,
@@ -165,10 +184,28 @@ async function statusMb(pid, field) {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
 }
 
+/** Resident memory (MB) of `root` and every process descending from it (native: the postmaster and its backends). */
+async function treeRssMb(root) {
+  const parents = new Map();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat) parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  let total = 0;
+  for (const pid of tree) total += await statusMb(pid, 'VmRSS').catch(() => 0);
+  return total;
+}
+
 /** The built server (`dist/main.js`, as `npm start` runs it) in its own process: its memory and CPU are its own. */
-async function startServer(env) {
+async function startServer(env, root) {
   const port = await freePort();
-  const entry = profile ? path.join(here, 'profiled-server.js') : path.join(here, '..', 'dist', 'main.js');
+  const entry =
+    profile && !root
+      ? path.join(here, 'profiled-server.js')
+      : path.join(root ?? path.join(here, '..'), 'dist', 'main.js');
   const child = spawn(process.execPath, [entry], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -198,6 +235,8 @@ async function startServer(env) {
     pid: child.pid,
     /** Peak resident memory of the server process so far (Linux: VmHWM). */
     peakRssMb: () => statusMb(child.pid, 'VmHWM'),
+    /** Resident memory of all the app's processes now (with the native embedded database: its processes too). */
+    treeRssMb: () => treeRssMb(child.pid),
     rssMb: () => statusMb(child.pid, 'VmRSS'),
     /** Starts the profiler (with --profile) and returns a function that stops it and writes the profile. */
     profile: async (file) => {
@@ -215,7 +254,7 @@ async function startServer(env) {
   };
 }
 
-async function run(mode, sink) {
+async function run(mode, sink, build = { root: undefined, label: mode, engineOnly }) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-bench-'));
   const schema = `bench_${Date.now()}`;
   let databaseUrl = process.env.DATABASE_URL;
@@ -226,22 +265,37 @@ async function run(mode, sink) {
     await admin.end();
   }
   const embeddedPort = await freePort();
-  const server = await startServer({
-    ADMIN_API_KEY: KEY,
-    LOG_LEVEL: 'warn',
-    SCHEDULER_ENABLED: 'false',
-    SCHEDULER_BATCH_SIZE: '1000',
-    DATA_DIR: dataDir,
-    SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    SMTP_MAX_CONNECTIONS: '5',
-    DATABASE_POOL_SIZE: '10',
-    // To compare the engine with nodemailer on the scheduler's thread: SMTP_WORKER_THREAD=false npm run bench.
-    SMTP_WORKER_THREAD: process.env.SMTP_WORKER_THREAD ?? 'true',
-    ...(mode === 'server'
-      ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }
-      : { EMBEDDED_DATABASE_PORT: String(embeddedPort) }),
-  });
-  if (mode === 'embedded') databaseUrl = `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`;
+  const server = await startServer(
+    {
+      ADMIN_API_KEY: KEY,
+      LOG_LEVEL: 'warn',
+      SCHEDULER_ENABLED: 'false',
+      SCHEDULER_BATCH_SIZE: '1000',
+      DATA_DIR: dataDir,
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      SMTP_MAX_CONNECTIONS: '5',
+      DATABASE_POOL_SIZE: '10',
+      // To compare the engine with nodemailer on the scheduler's thread: SMTP_WORKER_THREAD=false npm run bench.
+      SMTP_WORKER_THREAD: process.env.SMTP_WORKER_THREAD ?? 'true',
+      ...(mode === 'server'
+        ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }
+        : { EMBEDDED_DATABASE: mode, EMBEDDED_DATABASE_PORT: String(embeddedPort) }),
+    },
+    build.root,
+  );
+  if (mode === 'pglite') databaseUrl = `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`;
+  if (mode === 'native') {
+    const password = (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim();
+    databaseUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${embeddedPort}/postgres`;
+  }
+  // The peak of all the app's processes together, sampled (a backend's exit takes its own peak with it).
+  let treePeakMb = 0;
+  const treeSampler = setInterval(() => {
+    server.treeRssMb().then(
+      (mb) => (treePeakMb = Math.max(treePeakMb, mb)),
+      () => undefined,
+    );
+  }, 500);
   // The driver seeds rows with SQL; in the server's schema when there is one.
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -260,8 +314,9 @@ async function run(mode, sink) {
     if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : undefined;
   };
-  const results = { mode, quick, sizes: SIZE };
-  const log = async (line) => console.log(`[${mode}] ${line} (server rss ${(await server.rssMb()).toFixed(0)} MB)`);
+  const results = { mode: build.label, quick, sizes: SIZE };
+  const log = async (line) =>
+    console.log(`[${build.label}] ${line} (server rss ${(await server.rssMb()).toFixed(0)} MB)`);
 
   try {
     const html = `<h1>Hello {{default contact.firstName "friend"}}</h1>${'<p>Lorem ipsum dolor sit amet, {{contact.email}} — consectetur adipiscing elit. <a href="https://example.com/course">Course</a></p>'.repeat(12)}`;
@@ -383,7 +438,7 @@ async function run(mode, sink) {
         `engine: ${results.engine.perSecond.toFixed(0)} mails/s (${pass.sent} sent, ${delivered} at the sink) = ${results.engine.ratioToTransport.toFixed(2)} × transport; ${transactionsPerMessage.toFixed(2)} database transactions and ${(walBytesPerMessage / 1024).toFixed(1)} KB of WAL per message; machine ${engineCpu.cores.toFixed(2)} cores busy, ms CPU per message ${JSON.stringify(engineCpu.msPerMessage)}`,
       );
 
-      if (engineOnly) return;
+      if (build.engineOnly) return;
 
       // 3. Pass cost: 10,000 due among 10,000 active, then 10,000 due among SIZE.big active.
       await insertEnrolled(db, 'small', SIZE.due, SIZE.due);
@@ -436,12 +491,13 @@ async function run(mode, sink) {
       );
 
       const contacts = (await db.query(`SELECT count(*)::int AS n FROM contacts`))[0].n;
-      results.memory = { peakRssMb: await server.peakRssMb(), contacts };
+      treePeakMb = Math.max(treePeakMb, await server.treeRssMb());
+      results.memory = { peakRssMb: await server.peakRssMb(), peakTreeRssMb: treePeakMb, contacts };
       await log(
-        `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB with ${contacts} contacts`,
+        `peak RSS of the server through steps 1-4: ${results.memory.peakRssMb.toFixed(0)} MB (all its processes: ${treePeakMb.toFixed(0)} MB) with ${contacts} contacts`,
       );
     }
-    if (engineOnly) return results;
+    if (build.engineOnly) return results;
 
     // 5. The funnel over ~1M delivery rows (5 steps reached by each of SIZE.funnelEnrollments enrollments).
     const deliveries = await insertFunnelData(db, SIZE.funnelEnrollments);
@@ -466,6 +522,7 @@ async function run(mode, sink) {
       `funnel over ${deliveries} delivery rows: ${(results.funnel.seconds * 1000).toFixed(0)} ms; with since= ${(results.funnel.sinceSeconds * 1000).toFixed(0)} ms; by=locale ${(results.funnel.byLocaleSeconds * 1000).toFixed(0)} ms`,
     );
   } finally {
+    clearInterval(treeSampler);
     await pool.end();
     await server.stop();
     if (mode === 'server' && process.env.BENCH_KEEP_SCHEMA) {
@@ -599,8 +656,14 @@ function table(all) {
       (r) => r.memory.peakRssMb < 300,
       '< 300',
     ],
+    [
+      'peak RSS of all the app’s processes (MB; native: with PostgreSQL’s, shared buffers counted in each)',
+      (r) => r.memory.peakTreeRssMb.toFixed(0),
+    ],
   ];
-  const header = ['measure', ...all.map((r) => r.mode), ...(all.length === 2 ? ['embedded / server'] : []), 'target'];
+  // With the server first, each other database's figure against the server's.
+  const against = all[0]?.mode === 'server' ? all.slice(1) : [];
+  const header = ['measure', ...all.map((r) => r.mode), ...against.map((r) => `${r.mode} / server`), 'target'];
   const attempt = (value, result) => {
     try {
       return value(result);
@@ -610,8 +673,8 @@ function table(all) {
   };
   const lines = rows.map(([label, value, check, target]) => {
     const cells = all.map((result) => attempt(value, result) ?? '–');
-    if (all.length === 2) {
-      const ratio = parseFloat(cells[1]) / parseFloat(cells[0]);
+    for (let i = 1; i <= against.length; i++) {
+      const ratio = parseFloat(cells[i]) / parseFloat(cells[0]);
       cells.push(cells[0].includes('/') || !Number.isFinite(ratio) ? '' : ratio.toFixed(2));
     }
     let targetCell = target ?? '';
@@ -629,14 +692,23 @@ function table(all) {
   return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
+// --footprint (implied by --all): the first minutes of a user on each database, before the throughput runs.
+const footprintResult = args.has('--footprint') || args.has('--all') ? await footprint(modes) : undefined;
 const sink = await startSink();
 const all = [];
 try {
   for (const mode of modes) all.push(await run(mode, sink));
+  // The baseline after this build: engine and transport only (what a change to the engine could regress).
+  if (baseline) {
+    const root = path.resolve(baseline);
+    for (const mode of modes) {
+      all.push(await run(mode, sink, { root, label: `${mode}, baseline`, engineOnly: true }));
+    }
+  }
 } finally {
   await sink.stop();
 }
-const report = table(all);
+const report = table(all) + (footprintResult ? `\n\n${footprintResult.table}` : '');
 console.log(`\n${report}\n`);
 const machine = {
   cores: os.cpus().length,
@@ -648,7 +720,7 @@ const machine = {
 await mkdir(path.join(here, 'results'), { recursive: true });
 await writeFile(
   path.join(here, 'results', 'latest.json'),
-  JSON.stringify({ machine, results: all, table: report }, null, 2),
+  JSON.stringify({ machine, results: all, footprint: footprintResult?.results, table: report }, null, 2),
 );
 console.log(`written to bench/results/latest.json`);
 process.exit(0);

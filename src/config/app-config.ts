@@ -13,8 +13,15 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   /**
-   * Loopback TCP port for the embedded database (0: any free port), for psql or a script; unset: none, the app
-   * reaches it over a unix socket only it can open. PGlite asks no password, so a port is open to every local user.
+   * Which embedded database runs when DATABASE_URL is unset: PostgreSQL's own binaries (`native`, the default) or
+   * PGlite, PostgreSQL in WebAssembly inside the process (`pglite`); undefined: native, unless DATA_DIR holds only
+   * a PGlite database or this platform has no binaries.
+   */
+  embeddedDatabase: 'native' | 'pglite' | undefined;
+  /**
+   * Loopback TCP port of the embedded database. Native: the port it listens on (unset or 0: any free one), with
+   * the password in DATA_DIR/postgres.password. PGlite: an extra port for psql or a script (unset: none, the app
+   * reaches it over a unix socket only it can open); PGlite asks no password, so that port is open to every local user.
    */
   embeddedDatabasePort: number | undefined;
   smtpUrl: string | undefined;
@@ -215,6 +222,10 @@ export function loadConfig(env: Environment): AppConfig {
   const port = read.integer('PORT', 3000, 0, 65535);
   const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(read.string('DATA_DIR', './data'));
+  const embeddedDatabase = read.optionalString('EMBEDDED_DATABASE')?.toLowerCase();
+  if (embeddedDatabase !== undefined && embeddedDatabase !== 'native' && embeddedDatabase !== 'pglite') {
+    read.problems.push(`EMBEDDED_DATABASE must be native or pglite, got "${embeddedDatabase}"`);
+  }
   const embeddedDatabasePort = read.optionalInteger('EMBEDDED_DATABASE_PORT', 0, 65535);
   const smtpUrl = read.url('SMTP_URL', ['smtp:', 'smtps:']);
   const smtpMaxConnections = read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 1000);
@@ -300,6 +311,7 @@ export function loadConfig(env: Environment): AppConfig {
     port,
     databaseUrl,
     dataDir,
+    embeddedDatabase: embeddedDatabase as AppConfig['embeddedDatabase'],
     embeddedDatabasePort,
     smtpUrl,
     outboxOnly,

@@ -14,7 +14,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
+import { type EmbeddedDatabase, openEmbeddedDatabase } from './embedded-database.js';
 import { migrations } from './migrations/index.js';
 import { ScopedTimeoutClient, statementTimeoutMiddleware } from './statement-timeout.js';
 
@@ -22,8 +22,8 @@ import { ScopedTimeoutClient, statementTimeoutMiddleware } from './statement-tim
 export class DatabaseTarget {
   constructor(
     readonly url: string,
-    readonly embedded: EmbeddedPostgres | undefined,
-    /** PGlite (embedded, or reached through DATABASE_URL as the tests do) accepts statement_timeout and ignores it. */
+    readonly embedded: EmbeddedDatabase | undefined,
+    /** PGlite (embedded, or reached through DATABASE_URL as the tests may do) accepts statement_timeout and ignores it. */
     readonly enforcesStatementTimeout: boolean,
   ) {}
 
@@ -39,29 +39,8 @@ async function openTarget(config: AppConfig): Promise<DatabaseTarget> {
     logger.log(`Using PostgreSQL server ${redact(config.databaseUrl)}`);
     return new DatabaseTarget(config.databaseUrl, undefined, !/PGlite/.test(version));
   }
-  // The socket server must accept every pooled connection, or queries fail with ECONNRESET; a few more
-  // are left for psql or a script.
-  const embedded = await EmbeddedPostgres.start({
-    dataDir: config.dataDir,
-    port: config.embeddedDatabasePort,
-    maxConnections: config.databasePoolSize + 6,
-  });
-  logger.log(
-    `Using embedded PostgreSQL in ${config.dataDir}/pgdata on the unix socket in ${embedded.socketPath} ` +
-      `(psql -h ${embedded.socketPath} -U postgres; set DATABASE_URL for a server)`,
-  );
-  if (embedded.tcpAddress) {
-    logger.warn(
-      `The embedded database also listens on ${embedded.tcpAddress} (EMBEDDED_DATABASE_PORT) without a password: ` +
-        'every user of this machine can read and change it, the token-signing secret included',
-    );
-  }
-  if (config.databaseStatementTimeoutMs > 0) {
-    // Measured on PGlite 0.5.14: with statement_timeout 500 ms, pg_sleep(3) ran 3 s and a 30-million-row count
-    // 18.5 s. Its one backend runs on this thread, so nothing in the process can interrupt a statement either.
-    logger.warn('DATABASE_STATEMENT_TIMEOUT_MS is not enforced by the embedded database (PGlite ignores it)');
-  }
-  return new DatabaseTarget(embedded.url, embedded, false);
+  const embedded = await openEmbeddedDatabase(config, logger);
+  return new DatabaseTarget(embedded.url, embedded, embedded.enforcesStatementTimeout);
 }
 
 /**

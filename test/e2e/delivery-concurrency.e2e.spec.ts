@@ -1,10 +1,11 @@
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { realServer } from '../support/test-engine.js';
 
-// Several instances against one database are a server setup: the embedded database serves one
-// connection at a time, so SKIP LOCKED never skips there (STACK-NOTES). This runs with DATABASE_URL.
-const onServer = process.env.DATABASE_URL ? describe : describe.skip;
+// Several instances against one database need a real server (DATABASE_URL or the native embedded one): PGlite
+// serves one connection at a time, so SKIP LOCKED never skips there (STACK-NOTES).
+const onServer = realServer ? describe : describe.skip;
 
 onServer('delivery engine: two schedulers on one database', () => {
   const CONTACTS = 5000;

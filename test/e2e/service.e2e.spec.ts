@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { NativePostgres } from '../../src/database/native/native-postgres.js';
 import { freePort } from '../support/server-process.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -91,10 +92,13 @@ describe('health when the database is gone', () => {
   });
 });
 
-describe('embedded PostgreSQL under DATA_DIR', () => {
+/** Both embedded engines while PGlite stays selectable (EMBEDDED_DATABASE=pglite); native is the default. */
+describe.each(['native', 'pglite'])('embedded PostgreSQL under DATA_DIR (%s)', (engine) => {
+  const base = { EMBEDDED_DATABASE: engine, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' };
+
   it('keeps data across a restart', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-persist-'));
-    const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' };
+    const env = { ...base, DATA_DIR: dataDir };
     try {
       const first = await createApp(loadConfig(env));
       await first.init();
@@ -114,17 +118,12 @@ describe('embedded PostgreSQL under DATA_DIR', () => {
   it('answers psql on EMBEDDED_DATABASE_PORT, next to the service', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-port-'));
     const port = await freePort();
-    const app = await createApp(
-      loadConfig({
-        DATA_DIR: dataDir,
-        EMBEDDED_DATABASE_PORT: String(port),
-        ADMIN_API_KEY: ADMIN_KEY,
-        LOG_LEVEL: 'silent',
-        SCHEDULER_ENABLED: 'false',
-      }),
-    );
+    const app = await createApp(loadConfig({ ...base, DATA_DIR: dataDir, EMBEDDED_DATABASE_PORT: String(port) }));
     await app.init();
-    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    // Native asks the password kept in DATA_DIR (0600); PGlite asks none.
+    const password =
+      engine === 'native' ? (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim() : undefined;
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
     try {
       await request(app.getHttpServer())
         .post('/v1/contacts')
@@ -143,10 +142,16 @@ describe('embedded PostgreSQL under DATA_DIR', () => {
 
   it('refuses a second process on the same data directory', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-lock-'));
-    const { writeFile } = await import('node:fs/promises');
-    // PID 1 is always alive: the directory looks held by another process.
-    await writeFile(path.join(dataDir, 'pgdata.lock'), '1');
-    await expect(EmbeddedPostgres.start({ dataDir, maxConnections: 2 })).rejects.toThrow(/in use by process 1/);
-    await rm(dataDir, { recursive: true, force: true });
+    try {
+      // PID 1 is always alive: the directory looks held by another process.
+      await writeFile(path.join(dataDir, engine === 'native' ? 'postgres.lock' : 'pgdata.lock'), '1');
+      if (engine === 'native') {
+        await expect(NativePostgres.start({ dataDir })).rejects.toThrow(/in use by another Touchpoint \(process 1\)/);
+      } else {
+        await expect(EmbeddedPostgres.start({ dataDir, maxConnections: 2 })).rejects.toThrow(/in use by process 1/);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,10 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { NativePostgres } from '../../src/database/native/native-postgres.js';
 import { seedCampaign } from '../support/campaign.js';
 import { prepareServerSurroundings, ServerProcess, type ServerSurroundings } from '../support/server-process.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
 import { openPool, type TestDatabase } from '../support/test-database.js';
+import { embeddedEngine, testEngine } from '../support/test-engine.js';
 
 /**
  * The built server, SIGKILLed at random points of its passes over and over, then left to finish. No step
@@ -20,6 +22,7 @@ import { openPool, type TestDatabase } from '../support/test-database.js';
 const KILLS = Number(process.env.FAULT_KILLS ?? 6);
 const CONTACTS = Number(process.env.FAULT_CONTACTS ?? 1500);
 const onServer = Boolean(process.env.DATABASE_URL);
+const engine = testEngine();
 
 interface DeliveryRow {
   email: string;
@@ -28,7 +31,7 @@ interface DeliveryRow {
   message_id: string | null;
 }
 
-describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps, ${onServer ? 'server' : 'embedded'})`, () => {
+describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps, ${engine})`, () => {
   let surroundings: ServerSurroundings;
   let sink: SmtpSink;
   let database: TestDatabase | undefined;
@@ -99,6 +102,7 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
 
       const figures = {
         database: onServer ? 'server' : 'embedded',
+        engine,
         kills: KILLS,
         dueSteps: CONTACTS,
         messagesReceived: sink.messages.length,
@@ -140,8 +144,13 @@ describe(`SIGKILL in the middle of passes (${KILLS} kills, ${CONTACTS} due steps
       }
     }
     // The process is gone; open its embedded database the way the next start would.
-    const embedded = await EmbeddedPostgres.start({ dataDir, maxConnections: 2 });
-    const client = new pg.Client({ connectionString: embedded.url });
+    const embedded =
+      embeddedEngine() === 'native'
+        ? await NativePostgres.start({ dataDir })
+        : await EmbeddedPostgres.start({ dataDir, maxConnections: 2 });
+    const client = new pg.Client({
+      connectionString: embedded instanceof NativePostgres ? embedded.url() : embedded.url,
+    });
     try {
       await client.connect();
       return (await client.query<DeliveryRow>(sql)).rows;

@@ -1,15 +1,15 @@
 import { DataSource } from 'typeorm';
 import { withStatementTimeout } from '../../src/database/statement-timeout.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { realServer } from '../support/test-engine.js';
 
 /**
  * DATABASE_STATEMENT_TIMEOUT_MS bounds what an HTTP request makes the database do; background work (the
  * scheduler, migrations) is not cut. On PGlite statement_timeout is accepted and ignored (measured with 500 ms:
- * pg_sleep(3) ran 3 s, a 30-million-row count 18.5 s), so these run on the PostgreSQL server only.
+ * pg_sleep(3) ran 3 s, a 30-million-row count 18.5 s), so these run on a real server only (DATABASE_URL or the
+ * native embedded one).
  */
-const server = Boolean(process.env.DATABASE_URL);
-
-(server ? describe : describe.skip)('the statement timeout of API queries (server only: PGlite ignores it)', () => {
+(realServer ? describe : describe.skip)('the statement timeout of API queries (not on PGlite: it ignores it)', () => {
   let t: TestApp;
   beforeAll(async () => {
     // One pooled connection: the request's statements and the background ones take turns on the same session.

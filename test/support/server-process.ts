@@ -7,6 +7,7 @@ import path from 'node:path';
 import { SmtpSink } from './smtp-sink.js';
 import { ADMIN_KEY } from './test-app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { embeddedEngine } from './test-engine.js';
 
 const MAIN = path.resolve('dist/main.js');
 
@@ -27,7 +28,8 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
+  /** `as`: another OS account to run it as (only root can). */
+  static async start(env: Record<string, string>, as?: { uid: number; gid: number }): Promise<ServerProcess> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does it first)`);
     const port = await freePort();
     const child = spawn(process.execPath, [MAIN], {
@@ -40,6 +42,7 @@ export class ServerProcess {
         PORT: String(port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...as,
     });
     const server = new ServerProcess(child, port);
     await server.waitHealthy();
@@ -87,7 +90,7 @@ export class ServerProcess {
     this.output = (this.output + chunk.toString()).slice(-8000);
   }
 
-  // A ceiling, not a measure: a busy machine (CI beside other work) has taken over 30 s to boot the server.
+  // A ceiling, not a measure: a busy machine has taken over 30 s to boot the server; a first start also creates the embedded cluster.
   private async waitHealthy(timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exit: Exit | undefined;
@@ -128,7 +131,10 @@ export interface ServerSurroundings {
   sink: SmtpSink;
   dataDir: string;
   database: TestDatabase | undefined;
-  /** SMTP_URL and DATA_DIR, and DATABASE_URL and DATABASE_SCHEMA with a database: the base of ServerProcess.start's env. */
+  /**
+   * SMTP_URL and DATA_DIR, and DATABASE_URL and DATABASE_SCHEMA with a database (else EMBEDDED_DATABASE): the base
+   * of ServerProcess.start's env.
+   */
   env: Record<string, string>;
   /** Kills `server` if given, then closes the sink and the database and removes the directory. */
   close(server?: ServerProcess): Promise<void>;
@@ -148,7 +154,9 @@ export async function prepareServerSurroundings(options: {
     env: {
       SMTP_URL: sink.url,
       DATA_DIR: dataDir,
-      ...(database ? { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema! } : {}),
+      ...(database
+        ? { DATABASE_URL: database.url, ...(database.schema ? { DATABASE_SCHEMA: database.schema } : {}) }
+        : { EMBEDDED_DATABASE: embeddedEngine() }),
     },
     async close(server) {
       await server?.kill();

@@ -2,18 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { embeddedEngine, NATIVE_TEMPLATE, type TestEngine } from './test-engine.js';
 
 export interface TestDatabase {
   url: string;
   /** Set on a server: the schema this test file owns. */
   schema: string | undefined;
   kind: 'server' | 'embedded';
+  /** The server of DATABASE_URL, a database of its own on the run's native embedded server, or a private PGlite. */
+  engine: TestEngine;
   close(): Promise<void>;
 }
 
 /**
- * A fresh, empty database for one test file: on the server (DATABASE_URL set) a schema of its own, so
- * files run in parallel; otherwise a private embedded PostgreSQL loaded from the template dump.
+ * A fresh database for one test file: on the server (DATABASE_URL set) an empty schema of its own, so files run in
+ * parallel; on the native embedded server a database cloned from the migrated template; on PGlite a private
+ * embedded PostgreSQL loaded from the template dump.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
@@ -24,13 +28,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       url: serverUrl,
       schema,
       kind: 'server',
+      engine: 'server',
       close: () => adminQuery(serverUrl, `DROP SCHEMA ${schema} CASCADE`),
     };
+  }
+  const nativeUrl = process.env.TOUCHPOINT_NATIVE_URL;
+  if (nativeUrl) {
+    const name = `t_${randomBytes(6).toString('hex')}`;
+    await adminQuery(nativeUrl, `CREATE DATABASE ${name} TEMPLATE ${NATIVE_TEMPLATE}`);
+    const url = new URL(nativeUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      schema: undefined,
+      kind: 'embedded',
+      engine: 'native',
+      close: () => adminQuery(nativeUrl, `DROP DATABASE ${name} WITH (FORCE)`),
+    };
+  }
+  if (embeddedEngine() === 'native') {
+    throw new Error('No native test server: jest runs one from test/support/global-setup.ts (jest.config.js)');
   }
   const template = process.env.TOUCHPOINT_PGLITE_TEMPLATE;
   const loadDataDir = template ? new Blob([await readFile(template)]) : undefined;
   const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 40, loadDataDir });
-  return { url: embedded.url, schema: undefined, kind: 'embedded', close: () => embedded.stop() };
+  return { url: embedded.url, schema: undefined, kind: 'embedded', engine: 'pglite', close: () => embedded.stop() };
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
