@@ -28,6 +28,24 @@ describe('configuration', () => {
     expect(config.adminApiKeys[0].length).toBeGreaterThanOrEqual(32);
   });
 
+  it("reads returned mail, webhook and breaker settings: the bounce domain is MAIL_FROM's unless set", () => {
+    expect(loadConfig({ MAIL_FROM: 'School <Hello@School.Example>' })).toMatchObject({
+      bounceSmtpPort: undefined,
+      bounceDomain: 'school.example',
+      webhookToken: undefined,
+      complaintRateLimit: 0.003,
+    });
+    expect(
+      loadConfig({ BOUNCE_SMTP_PORT: '2525', BOUNCE_DOMAIN: 'bounces.school.example', COMPLAINT_RATE_LIMIT: '0.001' }),
+    ).toMatchObject({ bounceSmtpPort: 2525, bounceDomain: 'bounces.school.example', complaintRateLimit: 0.001 });
+    expect(problemsOf({ BOUNCE_SMTP_PORT: '2525', MAIL_FROM: 'no domain' })).toEqual([
+      expect.stringMatching(/^BOUNCE_DOMAIN must be a domain name/),
+    ]);
+    expect(problemsOf({ WEBHOOK_TOKEN: 'short' })).toEqual(['WEBHOOK_TOKEN must be at least 16 characters']);
+    expect(problemsOf({ COMPLAINT_RATE_LIMIT: 'high' })).toEqual([expect.stringMatching(/^COMPLAINT_RATE_LIMIT/)]);
+    expect(problemsOf({ BOUNCE_SMTP_PORT: '70000' })).toEqual([expect.stringMatching(/^BOUNCE_SMTP_PORT/)]);
+  });
+
   it.each([
     ['DATABASE_URL', 'mysql://root@localhost/db', /DATABASE_URL must use postgres:\/\/ or postgresql:\/\//],
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a valid URL/],
