@@ -49,7 +49,8 @@ function readKey(given: string, problems: string[]): KeyObject | undefined {
       pem = readFileSync(given, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      problems.push(`DKIM_PRIVATE_KEY is neither a PEM private key nor a readable PEM file (${code}: ${given})`);
+      // The value is not quoted: it may be a key pasted without its BEGIN line.
+      problems.push(`DKIM_PRIVATE_KEY is neither PEM text nor the path of a readable PEM file (${code})`);
       return undefined;
     }
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import {
@@ -14,6 +14,7 @@ import {
   type SendResult,
   toSendError,
 } from './mail-transport-contract.js';
+import { createMailTransporter } from './dkim.js';
 import { BreakerMailTransport } from './smtp-breaker.js';
 import type { SmtpWorkerData, SmtpWorkerReply, SmtpWorkerRequest } from './smtp-worker.js';
 
@@ -47,10 +48,7 @@ export class SmtpMailTransport extends MailTransport {
 
   constructor(config: AppConfig) {
     super();
-    // nodemailer accepts the URL inside the options object; its types want the pool shape.
-    this.transporter = nodemailer.createTransport(
-      smtpOptions(config) as unknown as Parameters<typeof nodemailer.createTransport>[0],
-    );
+    this.transporter = createMailTransporter(smtpOptions(config), config.mail.dkim);
   }
 
   async send(message: OutgoingMessage): Promise<SendResult> {
@@ -119,7 +117,7 @@ export class WorkerSmtpMailTransport extends MailTransport {
 
   private start(): Worker {
     const worker = new Worker(workerScript(), {
-      workerData: { options: smtpOptions(this.config) } satisfies SmtpWorkerData,
+      workerData: { options: smtpOptions(this.config), dkim: this.config.mail.dkim } satisfies SmtpWorkerData,
       // A few messages in flight need little heap; V8's defaults would let it grow by tens of MB of RSS.
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
@@ -148,10 +146,18 @@ const TRANSIENT_FILE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENF
 
 /** Without SMTP_URL, each message becomes an .eml file under DATA_DIR/outbox (open it in any mail client). */
 export class FileOutboxTransport extends MailTransport {
-  private readonly transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  private readonly transporter: Transporter;
 
-  constructor(private readonly directory: string) {
+  constructor(
+    private readonly directory: string,
+    config?: AppConfig,
+  ) {
     super();
+    // Signed like what goes over SMTP: the outbox shows exactly what would have been sent.
+    this.transporter = createMailTransporter(
+      { streamTransport: true, buffer: true, newline: 'unix' },
+      config?.mail.dkim,
+    );
   }
 
   async send(message: OutgoingMessage): Promise<SendResult> {
@@ -192,7 +198,7 @@ export const mailTransportProvider = {
   provide: MailTransport,
   inject: [APP_CONFIG, MetricsService],
   useFactory: (config: AppConfig, metrics: MetricsService): MailTransport => {
-    if (!config.smtpUrl) return new FileOutboxTransport(path.join(config.dataDir, 'outbox'));
+    if (!config.smtpUrl) return new FileOutboxTransport(path.join(config.dataDir, 'outbox'), config);
     const smtp = config.smtpWorkerThread ? new WorkerSmtpMailTransport(config) : new SmtpMailTransport(config);
     return config.smtpBreakerThreshold > 0
       ? new BreakerMailTransport(

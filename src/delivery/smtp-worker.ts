@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { DkimConfig } from '../config/mail-options.js';
+import { createMailTransporter } from './dkim.js';
 import type { SendFailure } from './mail-transport-contract.js';
 
 /** What the main thread asks of the SMTP worker. */
@@ -13,6 +14,8 @@ export type SmtpWorkerReply =
 export interface SmtpWorkerData {
   /** nodemailer transport options (pool, connections, rate limit, URL); plain data, cloned into the worker. */
   options: Record<string, unknown>;
+  /** The key every message is signed with (checked at boot), or none. */
+  dkim: DkimConfig | undefined;
 }
 
 /**
@@ -21,9 +24,7 @@ export interface SmtpWorkerData {
  * thread they took turns with it, here they overlap.
  */
 function serve(port: NonNullable<typeof parentPort>, data: SmtpWorkerData): void {
-  const transporter = nodemailer.createTransport(
-    data.options as unknown as Parameters<typeof nodemailer.createTransport>[0],
-  );
+  const transporter = createMailTransporter(data.options, data.dkim);
   port.on('message', (request: SmtpWorkerRequest) => {
     if (request.kind === 'close') {
       transporter.close();
