@@ -1,3 +1,4 @@
+import { pass } from '../support/pass.js';
 import { type SmtpSink } from '../support/smtp-sink.js';
 import { startDeliveryTestApp, startTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
@@ -11,7 +12,6 @@ describe('delivery engine: faults', () => {
       .post(path)
       .set(t.auth)
       .send(body as object);
-  const pass = async (now: Date) => (await post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body;
   const start = new Date('2026-11-24T10:00:00Z');
   const minutes = (n: number) => new Date(start.getTime() + n * 60_000);
   const log = async (email: string) =>
@@ -60,7 +60,7 @@ describe('delivery engine: faults', () => {
       to.includes('retry@example.com') && refusals++ < 1 ? { code: 451, message: '4.3.0 Try again later' } : undefined,
     );
     await signup('retry@example.com');
-    expect(await pass(minutes(1))).toMatchObject({ retrying: 1, sent: 0 });
+    expect(await pass(t, minutes(1))).toMatchObject({ retrying: 1, sent: 0 });
     expect(await log('retry@example.com')).toEqual([
       expect.objectContaining({
         key: 'first',
@@ -69,8 +69,8 @@ describe('delivery engine: faults', () => {
         reason: expect.stringContaining('451'),
       }),
     ]);
-    expect(await pass(minutes(1.2))).toMatchObject({ claimed: 0 }); // backoff: not yet
-    expect(await pass(minutes(4))).toMatchObject({ sent: 1 });
+    expect(await pass(t, minutes(1.2))).toMatchObject({ claimed: 0 }); // backoff: not yet
+    expect(await pass(t, minutes(4))).toMatchObject({ sent: 1 });
     expect(sink.to('retry@example.com')).toHaveLength(1);
     expect(await log('retry@example.com')).toEqual([expect.objectContaining({ status: 'sent', attempts: 2 })]);
   });
@@ -80,9 +80,9 @@ describe('delivery engine: faults', () => {
       to.includes('flaky@example.com') ? { code: 452, message: '4.2.2 Mailbox full' } : undefined,
     );
     await signup('flaky@example.com');
-    await pass(minutes(1));
-    await pass(minutes(10));
-    await pass(minutes(30));
+    await pass(t, minutes(1));
+    await pass(t, minutes(10));
+    await pass(t, minutes(30));
     const rows = await log('flaky@example.com');
     expect(rows[0]).toMatchObject({
       key: 'first',
@@ -91,7 +91,7 @@ describe('delivery engine: faults', () => {
       reason: expect.stringMatching(/gave up after 3 attempts: 452/),
     });
     sink.respondWith(() => undefined);
-    await pass(new Date(start.getTime() + 24 * 3_600_000 + 60_000));
+    await pass(t, new Date(start.getTime() + 24 * 3_600_000 + 60_000));
     expect((await log('flaky@example.com'))[1]).toMatchObject({ key: 'second', status: 'sent' });
   });
 
@@ -100,7 +100,7 @@ describe('delivery engine: faults', () => {
       to.includes('ghost@example.com') ? { code: 550, message: '5.1.1 No such user' } : undefined,
     );
     await signup('ghost@example.com');
-    expect(await pass(minutes(1))).toMatchObject({ failed: 1 });
+    expect(await pass(t, minutes(1))).toMatchObject({ failed: 1 });
     expect(await log('ghost@example.com')).toEqual([
       expect.objectContaining({
         status: 'failed',
@@ -119,7 +119,7 @@ describe('delivery engine: faults', () => {
       to.includes('policy@example.com') ? { code: 550, message: '5.7.1 Rejected by policy' } : undefined,
     );
     await signup('policy@example.com');
-    await pass(minutes(2));
+    await pass(t, minutes(2));
     expect((await t.pool.query(`SELECT status FROM contacts WHERE email = 'policy@example.com'`)).rows[0].status).toBe(
       'active',
     );
@@ -139,13 +139,13 @@ describe('delivery engine: faults', () => {
        WHERE c.id = enrollments.contact_id AND c.email = $1`,
       ['crash@example.com', minutes(5)],
     );
-    expect(await pass(minutes(1))).toMatchObject({ sent: 0, unknown: 0 }); // still within the lease
-    expect(await pass(minutes(6))).toMatchObject({ unknown: 1, sent: 0 });
+    expect(await pass(t, minutes(1))).toMatchObject({ sent: 0, unknown: 0 }); // still within the lease
+    expect(await pass(t, minutes(6))).toMatchObject({ unknown: 1, sent: 0 });
     expect(sink.to('crash@example.com')).toHaveLength(0);
     expect(await log('crash@example.com')).toEqual([
       expect.objectContaining({ key: 'first', status: 'unknown', reason: expect.stringContaining('not resent') }),
     ]);
-    await pass(new Date(start.getTime() + 24 * 3_600_000 + 60_000));
+    await pass(t, new Date(start.getTime() + 24 * 3_600_000 + 60_000));
     expect(sink.to('crash@example.com')).toHaveLength(1);
     expect((await log('crash@example.com'))[1]).toMatchObject({ key: 'second', status: 'sent' });
   });
@@ -182,7 +182,7 @@ describe('delivery engine: faults', () => {
         .then(() => undefined);
       return { until: exiting };
     });
-    expect(await pass(new Date(day0.getTime() + 60_000))).toMatchObject({ sent: 1 });
+    expect(await pass(t, new Date(day0.getTime() + 60_000))).toMatchObject({ sent: 1 });
     await exiting;
     expect(await enrollmentOf('inflight@example.com')).toMatchObject({ status: 'exited' });
     const funnel = await funnelOf('2026-12-02');
@@ -207,7 +207,7 @@ describe('delivery engine: faults', () => {
        WHERE c.id = enrollments.contact_id AND c.email = $1`,
       ['recorded@example.com', new Date(day0.getTime() + 5 * 60_000)],
     );
-    expect(await pass(new Date(day0.getTime() + 6 * 60_000))).toMatchObject({ claimed: 1, sent: 0 });
+    expect(await pass(t, new Date(day0.getTime() + 6 * 60_000))).toMatchObject({ claimed: 1, sent: 0 });
     expect(sink.to('recorded@example.com')).toHaveLength(0);
     const { id } = await enrollmentOf('recorded@example.com');
     await post(`/v1/enrollments/${id}/exit`, {}).expect(200);
@@ -220,7 +220,7 @@ describe('delivery engine: faults', () => {
 
   it('skips steps overdue beyond maxLatenessHours after downtime instead of blasting them, one send per pass', async () => {
     await signup('late@example.com', new Date('2026-11-20T10:00:00Z')); // day 0 four days ago
-    const result = await pass(minutes(1));
+    const result = await pass(t, minutes(1));
     expect(result).toMatchObject({ sent: 0, skipped: 2 });
     expect(await log('late@example.com')).toEqual([
       expect.objectContaining({ key: 'first', status: 'skipped', reason: 'late' }),
@@ -232,9 +232,9 @@ describe('delivery engine: faults', () => {
   it('sends nothing while a sequence is paused and resumes without loss', async () => {
     await post('/v1/sequences/two-steps/pause', {}).expect(200);
     await signup('paused@example.com');
-    expect(await pass(minutes(1))).toMatchObject({ claimed: 0 });
+    expect(await pass(t, minutes(1))).toMatchObject({ claimed: 0 });
     await post('/v1/sequences/two-steps/activate', {}).expect(200);
-    expect(await pass(minutes(2))).toMatchObject({ sent: 1 });
+    expect(await pass(t, minutes(2))).toMatchObject({ sent: 1 });
     expect(sink.to('paused@example.com')).toHaveLength(1);
   });
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
+import { pass } from '../support/pass.js';
 import { type SmtpSink } from '../support/smtp-sink.js';
 import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
@@ -19,7 +20,6 @@ describe('delivery engine: the online-school calendar end to end', () => {
       .post(path)
       .set(t.auth)
       .send(body as object);
-  const pass = async (now: Date) => (await post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body;
 
   beforeAll(async () => {
     t = await startDeliveryTestApp();
@@ -84,7 +84,7 @@ describe('delivery engine: the online-school calendar end to end', () => {
     // The audience segment keeps out the contact who declined marketing.
     expect((await t.pool.query(`SELECT count(*)::int n FROM enrollments`)).rows[0].n).toBe(4);
 
-    const first = await pass(new Date(signupAt.getTime() + 60_000));
+    const first = await pass(t, new Date(signupAt.getTime() + 60_000));
     // Day 0 at 12:30 Moscow, 11:30 Chisinau, 09:30 London goes out; 04:30 in New York waits for the window.
     expect(first).toMatchObject({ claimed: 4, sent: 3, deferred: 1 });
     const deferred = await t.http().get('/v1/deliveries?status=deferred').set(t.auth).expect(200);
@@ -114,7 +114,7 @@ describe('delivery engine: the online-school calendar end to end', () => {
         await t.pool.query(`UPDATE contacts SET status = 'unsubscribed' WHERE email = $1`, [contacts.leo.email]);
         unsubscribed = true;
       }
-      await pass(now);
+      await pass(t, now);
     }
 
     const received = (email: string) => sink.to(email).map((message) => message.parsed.subject);

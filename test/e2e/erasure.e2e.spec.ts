@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pass } from '../support/pass.js';
 import { ServerProcess } from '../support/server-process.js';
 import type { ReceivedMessage } from '../support/smtp-sink.js';
 import { type DeliveryTestApp, startDeliveryTestApp, startTestApp, type TestApp } from '../support/test-app.js';
@@ -57,8 +58,6 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
   /** Addresses the SMTP server refuses: permanently (a hard bounce) or for now (a retry). */
   const hardBounce = new Set<string>();
   const busy = new Set<string>();
-  const pass = async (now: Date) =>
-    (await t.post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body as Record<string, number>;
   const signup = (email: string, extra: Record<string, unknown> = {}) =>
     t.post('/v1/events', { email, name: 'signup', occurredAt: T0.toISOString(), ...extra }).expect(202);
   const contactOf = async (email: string) => {
@@ -96,7 +95,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
   it('never enrolls or mails an erased unsubscriber again: not by event, single enrollment, segment or import', async () => {
     const ann = 'ann@erasure.test';
     await signup(ann, { contact: { firstName: 'Ann' } });
-    await pass(at(0));
+    await pass(t, at(0));
     expect(t.sink.to(ann)).toHaveLength(1);
     await t
       .http()
@@ -118,8 +117,8 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
       .post('/v1/sequences/onboarding/enrollments', { segment: 'everyone', startAt: T0.toISOString() })
       .expect(200);
     expect(await enrollmentsOf(reborn.id)).toBe(0);
-    await pass(at(1));
-    await pass(at(30));
+    await pass(t, at(1));
+    await pass(t, at(30));
     expect(t.sink.to(ann)).toHaveLength(1);
 
     // Erased once more (the rule is not lost by a second erasure), then back through a bulk import.
@@ -129,7 +128,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
     expect((await contactOf(ann))!.status).toBe('unsubscribed');
     expect((await contactOf('ann.friend@erasure.test'))!.status).toBe('active');
     await signup(ann);
-    await pass(at(31));
+    await pass(t, at(31));
     expect(t.sink.to(ann)).toHaveLength(1);
 
     // What is kept names nobody: a keyed hash, not the address nor a plain digest of it anyone could recompute.
@@ -146,7 +145,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
     const bob = 'bob@erasure.test';
     hardBounce.add(bob);
     await signup(bob);
-    await pass(at(0));
+    await pass(t, at(0));
     const bounced = (await contactOf(bob))!;
     expect(bounced.status).toBe('bounced');
     await erase(bounced.id);
@@ -162,7 +161,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
       .post('/v1/sequences/onboarding/enrollments', { segment: 'everyone', startAt: T0.toISOString() })
       .expect(200);
     expect(await enrollmentsOf(reborn.id)).toBe(0);
-    await pass(at(2));
+    await pass(t, at(2));
     expect(t.sink.to(bob)).toHaveLength(0);
     expect((await suppressions()).map((row) => row.status)).toContain('bounced');
   });
@@ -171,7 +170,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
     const dora = 'dora@erasure.test';
     const before = (await suppressions()).length;
     await signup(dora);
-    await pass(at(0));
+    await pass(t, at(0));
     expect(t.sink.to(dora)).toHaveLength(1);
     const first = (await contactOf(dora))!;
     await erase(first.id);
@@ -182,7 +181,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
     const reborn = (await contactOf(dora))!;
     expect(reborn).toMatchObject({ status: 'active' });
     expect(reborn.id).not.toBe(first.id);
-    await pass(at(0));
+    await pass(t, at(0));
     expect(t.sink.to(dora)).toHaveLength(2);
   });
 
@@ -214,7 +213,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
       properties: { form: 'landing', email: gina },
       contact: { firstName: 'Gina', lastName: 'Zeta', attributes: { phone: '+37360000000' } },
     });
-    await pass(at(0));
+    await pass(t, at(0));
     const [message] = t.sink.to(gina);
     await t
       .http()
@@ -226,7 +225,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
       .get(pathOf(linkOf(message)))
       .set('User-Agent', `Mozilla/5.0 (${gina})`);
     busy.add(gina);
-    await pass(at(25)); // day 1 is refused for now: its row keeps the reply, which quotes the address
+    await pass(t, at(25)); // day 1 is refused for now: its row keeps the reply, which quotes the address
     busy.delete(gina);
     await t
       .post('/v1/events', { email: gina, name: 'paid', idempotencyKey: `paid-${gina}`, properties: { by: gina } })
@@ -277,7 +276,7 @@ describe('erasure keeps the unsubscribe and forgets the person', () => {
   it('erases all or nothing: a failure midway leaves the contact, its history and the suppression list as they were', async () => {
     const jack = 'jack@erasure.test';
     await signup(jack, { idempotencyKey: 'jack-form', contact: { firstName: 'Jack' } });
-    await pass(at(0));
+    await pass(t, at(0));
     await t
       .http()
       .post(pathOf(unsubscribeOf(t.sink.to(jack)[0])))
@@ -325,8 +324,8 @@ describe('erasure and the file outbox', () => {
     for (const email of ['hana@erasure.test', 'ivan@erasure.test']) {
       await t.post('/v1/events', { email, name: 'signup', occurredAt: T0.toISOString() }).expect(202);
     }
-    await t.post('/v1/scheduler/run', { now: at(0).toISOString() }).expect(200);
-    await t.post('/v1/scheduler/run', { now: at(25).toISOString() }).expect(200);
+    await pass(t, at(0));
+    await pass(t, at(25));
     const contents = async () =>
       Promise.all(
         (await readdir(outbox())).map(async (name) => (await readFile(path.join(outbox(), name))).toString()),

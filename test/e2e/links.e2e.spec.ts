@@ -1,4 +1,5 @@
 import { DomUtils, parseDocument } from 'htmlparser2';
+import { pass } from '../support/pass.js';
 import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /**
@@ -14,7 +15,6 @@ describe('links and bounded templates, over a real SMTP server', () => {
       .post(path)
       .set(t.auth)
       .send(body as object);
-  const pass = async (now: string) => (await post('/v1/scheduler/run', { now }).expect(200)).body;
 
   const UTM = 'https://school.example/start?lang=ro&utm_source=touchpoint&utm_campaign=day0';
   const FROM_VARIABLE = 'https://school.example/course?id=7&ref=mail&note=a+b';
@@ -81,7 +81,7 @@ describe('links and bounded templates, over a real SMTP server', () => {
         contact: { locale: 'ro', attributes: { course: FROM_VARIABLE, ...(huge ? { huge } : {}) } },
       }).expect(202);
     }
-    expect(await pass('2026-11-24T10:00:00Z')).toMatchObject({ sent: 2 });
+    expect(await pass(t, '2026-11-24T10:00:00Z')).toMatchObject({ sent: 2 });
 
     const ion = hrefs(String(t.sink.to('ion@example.md')[0].parsed.html));
     const tracked = ion.filter((href) => href.startsWith('http://touchpoint.test/t/c/'));
@@ -141,7 +141,7 @@ describe('links and bounded templates, over a real SMTP server', () => {
         contact: { locale: 'en', attributes: { a: list } },
       }).expect(202);
     }
-    expect(await pass('2026-11-25T10:00:00Z')).toMatchObject({ sent: 1 });
+    expect(await pass(t, '2026-11-25T10:00:00Z')).toMatchObject({ sent: 1 });
     expect(t.sink.to('small@example.com')).toHaveLength(1);
     expect(t.sink.to('big@example.com')).toHaveLength(0);
     const failed = await t.http().get('/v1/deliveries?status=failed').set(t.auth).expect(200);

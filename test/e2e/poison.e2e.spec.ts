@@ -1,3 +1,4 @@
+import { pass } from '../support/pass.js';
 import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /**
@@ -8,7 +9,6 @@ describe('delivery engine: a poisoned enrollment is parked, the others are sent'
   let t: DeliveryTestApp;
   const start = new Date('2026-11-24T15:00:00Z');
   const post = (path: string, body: unknown) => t.post(path, body);
-  const pass = async (now: Date) => (await post('/v1/scheduler/run', { now: now.toISOString() }).expect(200)).body;
 
   beforeAll(async () => {
     t = await startDeliveryTestApp();
@@ -48,7 +48,7 @@ describe('delivery engine: a poisoned enrollment is parked, the others are sent'
       )
     ).rows[0].id;
 
-    const result = await pass(new Date('2026-11-25T15:10:00Z'));
+    const result = await pass(t, new Date('2026-11-25T15:10:00Z'));
     expect(t.sink.messages.map((message) => message.envelopeTo[0]).sort()).toEqual(
       Array.from({ length: 20 }, (_, i) => `p${i}@poison.test`)
         .filter((email) => email !== 'p7@poison.test')
@@ -67,7 +67,7 @@ describe('delivery engine: a poisoned enrollment is parked, the others are sent'
     expect(log.body.items.map((item: { email: string }) => item.email)).toEqual(['p7@poison.test']);
 
     // The next pass has nothing left over from the batch: the others moved on to their day-1 step.
-    const next = await pass(new Date('2026-11-25T15:20:00Z'));
+    const next = await pass(t, new Date('2026-11-25T15:20:00Z'));
     expect(next).toMatchObject({ failed: 0 });
   });
 });

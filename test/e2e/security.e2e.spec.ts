@@ -1,3 +1,4 @@
+import { pass } from '../support/pass.js';
 import { ServerProcess } from '../support/server-process.js';
 import { type SmtpSink } from '../support/smtp-sink.js';
 import { ADMIN_KEY, startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
@@ -100,7 +101,7 @@ describe('data that tries to escape', () => {
       occurredAt: '2026-11-24T10:00:00Z',
       contact: { attributes: { course: 'Math\r\nBcc: victim@evil.example\r\nX-Evil: 1' } },
     }).expect(202);
-    await post('/v1/scheduler/run', { now: '2026-11-24T10:05:00Z' }).expect(200);
+    await pass(t, '2026-11-24T10:05:00Z');
     await sink.waitForCount(1);
     const [message] = sink.messages;
     expect(message.envelopeTo).toEqual(['crlf@example.com']);
