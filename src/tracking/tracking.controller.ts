@@ -8,7 +8,13 @@ import { looksAutomated } from './machine-rules.js';
 import { isOverPublicBudget } from './public-rate-limit.js';
 import { TokenService } from './token.service.js';
 import { type Recorded, TrackingRepository } from './tracking.repository.js';
-import { browserLanguage, pageLanguage, unsubscribePage } from './unsubscribe-page.js';
+import {
+  browserLanguage,
+  type PageKind,
+  type PageLanguage,
+  pageLanguage,
+  unsubscribePage,
+} from './unsubscribe-page.js';
 import { TrackingErrorCode, TrackingException } from './tracking.exception.js';
 
 /** The transparent 1×1 GIF. */
@@ -68,31 +74,71 @@ export class TrackingController {
     response.redirect(302, payload.u);
   }
 
+  /**
+   * The unsubscribe page. Whatever happens, the contact gets an HTML page in their language, never an error's
+   * JSON: a damaged token (404, in the browser's language: no contact is known), a link whose delivery is gone
+   * (404), or a database that cannot answer now (503: try again).
+   */
   @Get('u/:token')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async page(@Param('token') token: string, @Req() request: Request): Promise<string> {
-    const payload = this.tokens.verify(token);
-    if (payload?.k !== 'u') throw new TrackingException(TrackingErrorCode.LINK_INVALID, 'Not Found');
-    // Past the budget the page costs no query: the form, in the browser's language (posting it works).
-    if (isOverPublicBudget(request)) return unsubscribePage(browserLanguage(request.headers['accept-language']), false);
-    const recipient = await this.tracking.findRecipient(payload.d);
-    // An erased contact's link: a page that says nothing of them (nobody is mailed there any more).
-    if (!recipient) return unsubscribePage(browserLanguage(request.headers['accept-language']), true);
-    return unsubscribePage(pageLanguage(recipient.locale), recipient.status !== 'active');
+  page(
+    @Param('token') token: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    return this.answerPage(request, response, async (browser) => {
+      const payload = this.tokens.verify(token);
+      if (payload?.k !== 'u') return { status: 404, language: browser, kind: 'invalid' };
+      // Past the budget the page costs no query: the form, in the browser's language (posting it works).
+      if (isOverPublicBudget(request)) return { status: 200, language: browser, kind: 'ask' };
+      const recipient = await this.tracking.findRecipient(payload.d);
+      if (!recipient) return { status: 404, language: browser, kind: 'unknown' };
+      // An erased contact's link: a page that says nothing of them (nobody is mailed there any more).
+      if (recipient.status === 'erased') return { status: 200, language: browser, kind: 'done' };
+      const language = pageLanguage(recipient.locale);
+      return { status: 200, language, kind: recipient.status === 'active' ? 'ask' : 'done' };
+    });
   }
 
-  /** RFC 8058 one-click: a bare POST unsubscribes at once, and again is harmless. Never throttled. */
+  /**
+   * RFC 8058 one-click: a bare POST (a mail client's `List-Unsubscribe=One-Click`, or the page's form) unsubscribes
+   * at once, without cookies or a redirect, and again is harmless. Never throttled.
+   */
   @Post('u/:token')
   @HttpCode(200)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async unsubscribe(@Param('token') token: string, @Req() request: Request): Promise<string> {
-    const payload = this.tokens.verify(token);
-    if (payload?.k !== 'u') throw new TrackingException(TrackingErrorCode.LINK_INVALID, 'Not Found');
-    const recipient = await this.tracking.unsubscribe(payload.d, this.clock.now());
-    const language = recipient ? pageLanguage(recipient.locale) : browserLanguage(request.headers['accept-language']);
-    return unsubscribePage(language, true);
+  unsubscribe(
+    @Param('token') token: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    return this.answerPage(request, response, async (browser) => {
+      const payload = this.tokens.verify(token);
+      if (payload?.k !== 'u') return { status: 404, language: browser, kind: 'invalid' };
+      const recipient = await this.tracking.unsubscribe(payload.d, this.clock.now());
+      if (!recipient) return { status: 404, language: browser, kind: 'unknown' };
+      const language = recipient.status === 'erased' ? browser : pageLanguage(recipient.locale);
+      return { status: 200, language, kind: 'done' };
+    });
+  }
+
+  private async answerPage(
+    request: Request,
+    response: Response,
+    decide: (browser: PageLanguage) => Promise<{ status: number; language: PageLanguage; kind: PageKind }>,
+  ): Promise<string> {
+    const browser = browserLanguage(request.headers['accept-language']);
+    let page: { status: number; language: PageLanguage; kind: PageKind };
+    try {
+      page = await decide(browser);
+    } catch (error) {
+      this.logger.error({ err: error }, `the unsubscribe page could not be served: ${(error as Error).message}`);
+      page = { status: 503, language: browser, kind: 'unavailable' };
+    }
+    response.status(page.status);
+    return unsubscribePage(page.language, page.kind);
   }
 
   /**

@@ -142,7 +142,7 @@ export class TrackingRepository {
     return true;
   }
 
-  /** The contact an unsubscribe link belongs to, with its language for the page; none once erased. */
+  /** The contact an unsubscribe link belongs to, with its language for the page (an erased one's is not used). */
   async findRecipient(deliveryId: string): Promise<Recipient | undefined> {
     const recipient = await queryOne<Recipient>(
       this.dataSource,
@@ -150,15 +150,15 @@ export class TrackingRepository {
        FROM deliveries d JOIN contacts c ON c.id = d.contact_id WHERE d.id = $1`,
       [deliveryId],
     );
-    return recipient?.status === 'erased' ? undefined : recipient;
+    return recipient;
   }
 
   /**
    * One-click unsubscribe: immediate and idempotent. The contact's running enrollments end in the same
    * transaction, so no later pass can send to it (the send gate also re-reads the contact's status). The
    * contact's row is locked first, so an erasure running at the same time either comes after (and finds an
-   * unsubscribed contact) or before (and this writes nothing). Returns the recipient as it was, or
-   * undefined when the contact was erased (or is gone).
+   * unsubscribed contact) or before (and this writes nothing). Returns the recipient as it was (an erased one
+   * unchanged), or undefined when the link's delivery is gone.
    */
   unsubscribe(deliveryId: string, now: Date): Promise<Recipient | undefined> {
     return this.dataSource.transaction(async (manager) => {
@@ -168,8 +168,7 @@ export class TrackingRepository {
          FROM deliveries d JOIN contacts c ON c.id = d.contact_id WHERE d.id = $1 FOR UPDATE OF c`,
         [deliveryId],
       );
-      if (!recipient || recipient.status === 'erased') return undefined;
-      if (!isReachable(recipient.status)) return recipient;
+      if (!recipient || !isReachable(recipient.status)) return recipient;
       await manager.query(
         `UPDATE contacts SET status = 'unsubscribed', status_changed_at = $2, updated_at = $2 WHERE id = $1`,
         [recipient.contact_id, now],
