@@ -6,8 +6,10 @@
 //       scores existing messages, e.g. the file outbox (DATA_DIR/outbox) of a server without SMTP_URL
 //   node scripts/spam-score.js --campaign templates/examples/webinar-school/campaign.json [--keep DIR]
 //       renders every step of a campaign (the demo:load format) as actually sent, in every locale of its
-//       templates: starts the built server (npm run build) with a file outbox and the embedded database
-//       (or DATABASE_URL), loads the campaign, sends each step to one contact per locale, scores the outbox
+//       templates: starts the built server (npm run build) with a file outbox and an embedded database of
+//       its own (never DATABASE_URL or SMTP_URL), loads the campaign, sends each step to one contact per locale,
+//       scores the outbox. MAIL_FROM, PUBLIC_URL and DKIM_* are taken from the environment: set them as in
+//       production
 //   --max N   the highest acceptable score (default 1.0): the exit code is 1 when an email scores above it
 //
 // Without SpamAssassin installed (Debian/Ubuntu: apt-get install spamassassin) it says so and exits 0.
@@ -90,6 +92,9 @@ async function startServer(dataDir) {
     env: {
       ...process.env,
       NODE_ENV: 'development',
+      // Never the deployment's database or mail server: an embedded database of its own, a file outbox.
+      DATABASE_URL: '',
+      DATABASE_SCHEMA: '',
       SMTP_URL: '',
       OUTBOX_ONLY: 'true',
       DATA_DIR: dataDir,
