@@ -114,6 +114,19 @@ describe('delivery engine: faults', () => {
       `SELECT e.status FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE c.email = 'ghost@example.com'`,
     );
     expect(enrollment.rows[0].status).toBe('bounced');
+    // The same rule as returned mail: the delivery row says when it bounced and why, and the report is kept.
+    const marked = await t.pool.query(
+      `SELECT d.bounced_at, d.feedback, f.source, f.kind FROM deliveries d JOIN contacts c ON c.id = d.contact_id
+       JOIN mail_feedback f ON f.delivery_id = d.id WHERE c.email = 'ghost@example.com'`,
+    );
+    expect(marked.rows).toEqual([
+      {
+        bounced_at: expect.any(Date),
+        feedback: expect.stringContaining('5.1.1 No such user'),
+        source: 'smtp',
+        kind: 'bounce',
+      },
+    ]);
 
     sink.respondWith(({ to }) =>
       to.includes('policy@example.com') ? { code: 550, message: '5.7.1 Rejected by policy' } : undefined,
