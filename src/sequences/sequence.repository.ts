@@ -199,7 +199,8 @@ export class SequenceRepository {
     return this.dataSource.transaction(async (manager) => {
       const archived = await queryOne<{ id: string }>(
         manager,
-        `UPDATE sequences SET status = 'archived', updated_at = now() WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
+        `UPDATE sequences SET status = 'archived', paused_reason = NULL, updated_at = now()
+         WHERE key = $1 AND status = ANY($2::text[]) RETURNING id`,
         [key, from],
       );
       if (archived) {
