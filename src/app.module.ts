@@ -52,7 +52,12 @@ export class AppModule implements NestModule {
             genReqId: requestIdOf,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             // Query strings name contacts (`?email=`); the log keeps the parameter, not the person.
-            serializers: { req: redactRequest },
+            // A response is logged by its status alone (with pino-http's responseTime and the request's id): its
+            // headers add nothing an operator needs and repeat on every line.
+            serializers: {
+              req: redactRequest,
+              res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+            },
             autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
           },
         }),
