@@ -40,6 +40,9 @@ function toDeliveryDto(row: DeliveryLogRow): DeliveryDto {
     complainedAt: iso(row.complained_at),
     softBouncedAt: iso(row.soft_bounced_at),
     feedback: row.feedback,
+    resendCount: row.resend_count,
+    resendRequestedAt: iso(row.resend_requested_at),
+    resendRequestedBy: row.resend_requested_by,
     createdAt: iso(row.created_at)!,
   };
 }
@@ -106,6 +109,9 @@ export class DeliveryController {
           'complainedAt',
           'softBouncedAt',
           'feedback',
+          'resendCount',
+          'resendRequestedAt',
+          'resendRequestedBy',
           'createdAt',
         ] as const
       ).map((column) => [column, (row: DeliveryDto) => row[column]]),

@@ -84,6 +84,11 @@ export class DeliveryDto {
   softBouncedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The latest bounce or complaint diagnostic' })
   feedback!: string | null;
+  @ApiProperty({ description: 'Resends an operator asked for (POST /v1/deliveries/:id/retry)' }) resendCount!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'When the last resend was asked for' })
+  resendRequestedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Which admin key asked for it (a fingerprint)' })
+  resendRequestedBy!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

@@ -266,7 +266,7 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe(
       'id,contactId,email,sequence,step,status,reason,attempts,locale,messageId,smtpResponse,dueAt,sentAt,openedAt,clickedAt,' +
-        'bouncedAt,complainedAt,softBouncedAt,feedback,createdAt',
+        'bouncedAt,complainedAt,softBouncedAt,feedback,resendCount,resendRequestedAt,resendRequestedBy,createdAt',
     );
     expect(lines).toHaveLength(1 + 13);
     const conversionsCsv = await t.http().get('/v1/conversions').set(t.auth).set('Accept', 'text/csv').expect(200);

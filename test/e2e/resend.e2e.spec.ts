@@ -13,7 +13,7 @@ describe('an operator resends a failed or unknown delivery', () => {
   const row = async (email: string, step = 'welcome') =>
     (
       await t.pool.query(
-        `SELECT d.id, d.status, d.reason, d.attempts, d.resend_count, d.resend_requested_at, d.resend_requested_by,
+        `SELECT d.id, d.contact_id, d.status, d.reason, d.attempts, d.resend_count, d.resend_requested_at, d.resend_requested_by,
                 d.resend_request_id, d.sent_at, e.next_step_id, e.status AS enrollment_status
          FROM deliveries d JOIN contacts c ON c.id = d.contact_id JOIN sequence_steps st ON st.id = d.step_id
          JOIN enrollments e ON e.id = d.enrollment_id
@@ -93,6 +93,15 @@ describe('an operator resends a failed or unknown delivery', () => {
       next_step_id: before.next_step_id, // the enrollment is where it was: at the next step
     });
     expect(after.resend_requested_at.toISOString()).toBe(t.clock.now().toISOString());
+    const log = await t.http().get(`/v1/deliveries?contactId=${before.contact_id}`).set(t.auth).expect(200);
+    expect(log.body.items[0]).toMatchObject({
+      id: before.id,
+      status: 'sent',
+      attempts: 2,
+      resendCount: 1,
+      resendRequestedAt: t.clock.now().toISOString(),
+      resendRequestedBy: accepted.body.resendRequestedBy,
+    });
     const received = t.sink.to('ann@example.com');
     expect(received).toHaveLength(1);
     expect(received[0].parsed.subject).toBe('Step welcome');
