@@ -20,6 +20,10 @@ async function main(): Promise<void> {
   await app.listen(config.port);
   const logger = new Logger('Touchpoint');
   logger.log(`Listening on http://localhost:${config.port} (API docs at /docs)`);
+  if (!config.smtpUrl) {
+    // Said at every start, so an outbox that was not meant is noticed (production refuses it without OUTBOX_ONLY).
+    logger.warn(`SMTP_URL is not set: emails are written to ${config.dataDir}/outbox as .eml files, not sent`);
+  }
   if (config.adminApiKeyGenerated) {
     // Only outside production: a generated key lets a first-time user try the API at once.
     logger.warn(`ADMIN_API_KEY is not set; generated one for this run: ${config.adminApiKeys[0]}`);
