@@ -4,7 +4,7 @@
 // (the embedded cluster created) and on an existing one, `npm run demo:load` against it, then the memory of all
 // the app's processes at idle (the node process and, native, every postgres process it started): RSS summed, and
 // PSS (shared pages split between the processes that map them, so PostgreSQL's shared buffers count once).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from './free-port.js';
+import { startBuiltServer } from '../scripts/built-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KEY = 'bench-admin-key-0123456789abcdef';
@@ -49,43 +49,15 @@ async function treeMemory(root) {
   return { rss, pss, processes: pids.length };
 }
 
-async function start(mode, dataDir, schema) {
-  const port = await freePort();
-  const began = process.hrtime.bigint();
-  const child = spawn(process.execPath, [path.join(here, '..', 'dist', 'main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ADMIN_API_KEY: KEY,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      ...(mode === 'server'
-        ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: schema }
-        : { EMBEDDED_DATABASE: mode }),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+function start(mode, dataDir, schema) {
+  return startBuiltServer({
+    ADMIN_API_KEY: KEY,
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    ...(mode === 'server'
+      ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: schema }
+      : { EMBEDDED_DATABASE: mode }),
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    const healthy = await fetch(`${base}/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) break;
-    if (child.exitCode !== null) throw new Error(`${mode}: the server exited at start`);
-    await sleep(50);
-  }
-  const bootSeconds = Number(process.hrtime.bigint() - began) / 1e9;
-  return {
-    base,
-    pid: child.pid,
-    bootSeconds,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 async function measure(mode) {

@@ -7,14 +7,14 @@
 // real scheduler passes, the cost of a pass as the table grows, import and segment enrollment through the API,
 // the funnel over ~1M delivery rows, and peak memory. The SMTP sink runs in a separate process. Ratios are the
 // headline: the machine is shared and absolute times drift.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { footprint } from './footprint.js';
-import { freePort } from './free-port.js';
+import { freePort, startBuiltServer } from '../scripts/built-server.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { clearInterval, setInterval } from 'node:timers';
@@ -202,37 +202,19 @@ async function treeRssMb(root) {
 
 /** The built server (`dist/main.js`, as `npm start` runs it) in its own process: its memory and CPU are its own. */
 async function startServer(env, root) {
-  const port = await freePort();
-  const entry =
-    profile && !root
-      ? path.join(here, 'profiled-server.js')
-      : path.join(root ?? path.join(here, '..'), 'dist', 'main.js');
-  const child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...env,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'inherit', 'inherit', ...(profile ? ['ipc'] : [])],
+  const server = await startBuiltServer(env, {
+    root,
+    entry: profile && !root ? path.join(here, 'profiled-server.js') : undefined,
+    ipc: profile,
   });
+  const child = server.child;
   const profiler = (step, file) =>
     new Promise((resolve) => {
       child.once('message', resolve);
       child.send({ profile: step, file });
     });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    const healthy = await fetch(`${base}/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) break;
-    if (child.exitCode !== null || attempt > 600) throw new Error('the server did not start');
-    await sleep(100);
-  }
   return {
-    base,
+    base: server.base,
     pid: child.pid,
     /** Peak resident memory of the server process so far (Linux: VmHWM). */
     peakRssMb: () => statusMb(child.pid, 'VmHWM'),
@@ -248,10 +230,7 @@ async function startServer(env, root) {
         console.log(`profile written to ${path.relative(process.cwd(), file)}`);
       };
     },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: server.stop,
   };
 }
 

@@ -6,21 +6,18 @@
 // one signup every 300 ms, then all at once. Times are taken in this process, from the POST being sent (and from
 // its answer) to the sink accepting the message.
 // --same-instance: the baseline, one instance that takes the signups and sends them (woken in-process).
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { startBuiltServer } from '../scripts/built-server.js';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 
 const EVENTS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 30);
 const sameInstance = process.argv.includes('--same-instance');
 const KEY = 'bench-admin-key-0123456789abcdef';
-const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
   console.error('Wake-ups across instances need a PostgreSQL server: set DATABASE_URL.');
@@ -46,34 +43,7 @@ const sink = new SMTPServer({
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 
 async function startServer(env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (response) => response.ok,
-        () => false,
-      )
-    )
-      break;
-    if (child.exitCode !== null || attempt > 600) throw new Error('the server did not start');
-    await sleep(100);
-  }
-  const call = async (method, url, body) => {
-    const response = await fetch(`${base}${url}`, {
-      method,
-      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-    return response.json();
-  };
-  return { call, stop: () => (child.kill('SIGTERM'), exited) };
+  return startBuiltServer(env, { adminKey: KEY });
 }
 
 const schema = `wakeup_${Date.now()}`;

@@ -13,15 +13,12 @@
 //   --max N   the highest acceptable score (default 1.0): the exit code is 1 when an email scores above it
 //
 // Without SpamAssassin installed (Debian/Ubuntu: apt-get install spamassassin) it says so and exits 0.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { startBuiltServer } from './built-server.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name) => {
   const index = args.indexOf(name);
@@ -73,63 +70,22 @@ async function report(entries) {
   return worst <= max;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The built server with a file outbox and a test clock, on a data directory of its own. */
-async function startServer(dataDir) {
-  const port = await freePort();
-  const key = 'spam-score-admin-key-0123456789';
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      // Never the deployment's database or mail server: an embedded database of its own, a file outbox.
-      DATABASE_URL: '',
-      DATABASE_SCHEMA: '',
-      SMTP_URL: '',
-      OUTBOX_ONLY: 'true',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      ADMIN_API_KEY: key,
-      SCHEDULER_ENABLED: 'false',
-      SCHEDULER_TEST_CLOCK: 'true',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+function startServer(dataDir) {
+  return startBuiltServer({
+    ...process.env,
+    NODE_ENV: 'development',
+    // Never the deployment's database or mail server: an embedded database of its own, a file outbox.
+    DATABASE_URL: '',
+    DATABASE_SCHEMA: '',
+    SMTP_URL: '',
+    OUTBOX_ONLY: 'true',
+    DATA_DIR: dataDir,
+    ADMIN_API_KEY: 'spam-score-admin-key-0123456789',
+    SCHEDULER_ENABLED: 'false',
+    SCHEDULER_TEST_CLOCK: 'true',
+    LOG_LEVEL: 'warn',
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (response) => response.ok,
-        () => false,
-      )
-    )
-      break;
-    if (child.exitCode !== null || attempt > 1200) throw new Error('the server did not start (npm run build first?)');
-    await sleep(100);
-  }
-  const call = async (method, pathname, body) => {
-    const response = await fetch(`${base}${pathname}`, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status >= 300) throw new Error(`${method} ${pathname}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return { call, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
 /**
