@@ -6,11 +6,14 @@ import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { ExchangeQueryQueue } from '../../src/database/pglite-query-queue.js';
+import { pgliteTemplate } from '../support/test-database.js';
 
 /**
  * The embedded database serves many connections with one backend. Their extended-protocol exchanges
  * (Parse, Bind, Execute, Sync) must not interleave: pglite-socket's own queue let one connection's
  * parameters bind to another's statement (see pglite-query-queue.ts).
+ *
+ * Every instance here loads one empty data directory (pgliteTemplate) instead of running initdb four times.
  */
 const execFileAsync = promisify(execFile);
 
@@ -19,7 +22,11 @@ describe('embedded PostgreSQL over its socket', () => {
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 10 });
+    embedded = await EmbeddedPostgres.start({
+      dataDir: 'memory://',
+      maxConnections: 10,
+      loadDataDir: await pgliteTemplate(),
+    });
     pool = new pg.Pool({ connectionString: embedded.url, max: 4 });
   });
   afterAll(async () => {
@@ -73,7 +80,7 @@ describe('embedded PostgreSQL over its socket', () => {
   it("runs one connection's exchange to its Sync before another's messages, whatever order they arrive in", async () => {
     // The order a large parameter produces over a socket: A's Parse, then all of B's exchange, then the
     // rest of A's. pglite-socket's own queue ran them in that order, binding A's value to B's statement.
-    const db = await PGlite.create('memory://');
+    const db = await PGlite.create({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
     try {
       const queue = new ExchangeQueryQueue(db);
       const output = { a: [] as Uint8Array[], b: [] as Uint8Array[] };
@@ -147,7 +154,11 @@ describe('who can reach the embedded database', () => {
     'listens on no TCP port and refuses another local user; the app and its own user still connect',
     async () => {
       const before = await listeningTcpInodes();
-      const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 4 });
+      const embedded = await EmbeddedPostgres.start({
+        dataDir: 'memory://',
+        maxConnections: 4,
+        loadDataDir: await pgliteTemplate(),
+      });
       try {
         const after = await listeningTcpInodes();
         expect([...after].filter((inode) => !before.has(inode))).toEqual([]);
@@ -164,7 +175,12 @@ describe('who can reach the embedded database', () => {
   );
 
   it('opens a loopback TCP port, without a password, only when asked (EMBEDDED_DATABASE_PORT)', async () => {
-    const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 4, port: 0 });
+    const embedded = await EmbeddedPostgres.start({
+      dataDir: 'memory://',
+      maxConnections: 4,
+      port: 0,
+      loadDataDir: await pgliteTemplate(),
+    });
     try {
       expect(embedded.tcpAddress).toMatch(/^127\.0\.0\.1:\d+$/);
       const client = new pg.Client({ connectionString: `postgres://postgres@${embedded.tcpAddress}/postgres` });

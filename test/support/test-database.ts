@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { embeddedEngine, NATIVE_TEMPLATE, type TestEngine } from './test-engine.js';
@@ -49,10 +50,29 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (embeddedEngine() === 'native') {
     throw new Error('No native test server: jest runs one from test/support/global-setup.ts (jest.config.js)');
   }
-  const template = process.env.TOUCHPOINT_PGLITE_TEMPLATE;
-  const loadDataDir = template ? new Blob([await readFile(template)]) : undefined;
+  const loadDataDir = await pgliteTemplate();
   const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 40, loadDataDir });
   return { url: embedded.url, schema: undefined, kind: 'embedded', engine: 'pglite', close: () => embedded.stop() };
+}
+
+let madeTemplate: Promise<Blob> | undefined;
+
+/**
+ * An empty PGlite data directory to load (half a second) rather than create (initdb: seconds, a minute on a busy
+ * machine): the run's dump under EMBEDDED_DATABASE=pglite (global-setup.ts), otherwise one made once per test file.
+ */
+export async function pgliteTemplate(): Promise<Blob> {
+  const template = process.env.TOUCHPOINT_PGLITE_TEMPLATE;
+  if (template) return new Blob([await readFile(template)]);
+  madeTemplate ??= (async () => {
+    const db = await PGlite.create('memory://');
+    try {
+      return await db.dumpDataDir('none');
+    } finally {
+      await db.close();
+    }
+  })();
+  return madeTemplate;
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
