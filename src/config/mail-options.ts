@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Environment } from './app-config.js';
 
-/** The key every email is signed with (DKIM_*), checked at boot: a key nodemailer cannot use fails no send silently. */
+/** The key every email is signed with (DKIM_*), checked at boot: a key the signer cannot use fails no send silently. */
 export interface DkimConfig {
   domain: string;
   selector: string;
