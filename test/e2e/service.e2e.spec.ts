@@ -10,6 +10,8 @@ import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { NativePostgres } from '../../src/database/native/native-postgres.js';
 import { freePort } from '../support/server-process.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestDatabase } from '../support/test-database.js';
+import { testEngine } from '../support/test-engine.js';
 
 describe('service basics', () => {
   let t: TestApp;
@@ -66,15 +68,18 @@ describe('service basics', () => {
 
 describe('health when the database is gone', () => {
   it('answers 503 naming the database as down', async () => {
-    const template = process.env.TOUCHPOINT_PGLITE_TEMPLATE;
-    const embedded = await EmbeddedPostgres.start({
-      dataDir: 'memory://',
-      maxConnections: 20,
-      loadDataDir: template ? new Blob([await readFile(template)]) : undefined,
-    });
+    // A database of its own that can be taken away: on the shared server (DATABASE_URL) a private PGlite, elsewhere
+    // the file's own (the native server drops it, connections and all; PGlite stops).
+    const database =
+      testEngine() === 'server'
+        ? await EmbeddedPostgres.start({ dataDir: 'memory://', maxConnections: 20 }).then((embedded) => ({
+            url: embedded.url,
+            close: () => embedded.stop(),
+          }))
+        : await createTestDatabase();
     const app = await createApp(
       loadConfig({
-        DATABASE_URL: embedded.url,
+        DATABASE_URL: database.url,
         ADMIN_API_KEY: ADMIN_KEY,
         LOG_LEVEL: 'silent',
         SCHEDULER_ENABLED: 'false',
@@ -83,7 +88,7 @@ describe('health when the database is gone', () => {
     await app.init();
     try {
       await request(app.getHttpServer()).get('/health').expect(200);
-      await embedded.stop();
+      await database.close();
       const response = await request(app.getHttpServer()).get('/health').expect(503);
       expect(response.body).toMatchObject({ status: 'error', db: 'down' });
     } finally {
@@ -96,14 +101,32 @@ describe('health when the database is gone', () => {
 describe.each(['native', 'pglite'])('embedded PostgreSQL under DATA_DIR (%s)', (engine) => {
   const base = { EMBEDDED_DATABASE: engine, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false' };
 
-  it('keeps data across a restart', async () => {
+  // One data directory for both claims: booting an embedded database on a fresh directory (initdb, migrations) is
+  // most of this file's time.
+  it('answers psql on EMBEDDED_DATABASE_PORT, next to the service, and keeps the data across a restart', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-persist-'));
     const env = { ...base, DATA_DIR: dataDir };
     try {
-      const first = await createApp(loadConfig(env));
+      const port = await freePort();
+      const first = await createApp(loadConfig({ ...env, EMBEDDED_DATABASE_PORT: String(port) }));
       await first.init();
-      await first.get(DataSource).query(`INSERT INTO contacts (email) VALUES ('persist@example.com')`);
-      await first.close();
+      // Native asks the password kept in DATA_DIR (0600); PGlite asks none.
+      const password =
+        engine === 'native' ? (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim() : undefined;
+      const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+      try {
+        await request(first.getHttpServer())
+          .post('/v1/contacts')
+          .set('Authorization', `Bearer ${ADMIN_KEY}`)
+          .send({ email: 'persist@example.com' })
+          .expect(201);
+        await client.connect();
+        const { rows } = await client.query(`SELECT email FROM contacts`);
+        expect(rows).toEqual([{ email: 'persist@example.com' }]);
+      } finally {
+        await client.end().catch(() => undefined);
+        await first.close();
+      }
 
       const second = await createApp(loadConfig(env));
       await second.init();
@@ -111,31 +134,6 @@ describe.each(['native', 'pglite'])('embedded PostgreSQL under DATA_DIR (%s)', (
       await second.close();
       expect(rows).toEqual([{ email: 'persist@example.com' }]);
     } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
-
-  it('answers psql on EMBEDDED_DATABASE_PORT, next to the service', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'touchpoint-port-'));
-    const port = await freePort();
-    const app = await createApp(loadConfig({ ...base, DATA_DIR: dataDir, EMBEDDED_DATABASE_PORT: String(port) }));
-    await app.init();
-    // Native asks the password kept in DATA_DIR (0600); PGlite asks none.
-    const password =
-      engine === 'native' ? (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim() : undefined;
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
-    try {
-      await request(app.getHttpServer())
-        .post('/v1/contacts')
-        .set('Authorization', `Bearer ${ADMIN_KEY}`)
-        .send({ email: 'psql@example.com' })
-        .expect(201);
-      await client.connect();
-      const { rows } = await client.query(`SELECT email FROM contacts`);
-      expect(rows).toEqual([{ email: 'psql@example.com' }]);
-    } finally {
-      await client.end().catch(() => undefined);
-      await app.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });
