@@ -17,14 +17,41 @@ interface Campaign {
   sequence: { key: string; audienceSegment?: string; steps: Array<{ segment?: string }> };
 }
 
-function spamassassin(raw: Buffer): Promise<{ score: number; rules: string }> {
+/**
+ * Scores every message in one SpamAssassin run (its rules load once, not once a message: that load is most of its
+ * CPU): the messages go in as an mbox, and each comes back with its X-Spam-Status, in any order.
+ */
+function spamassassin(raws: Buffer[]): Promise<Array<{ score: number; rules: string; to: string }>> {
+  const mbox = raws
+    .map(
+      (raw) =>
+        `From touchpoint@test Mon Nov 30 00:00:00 2026\n${raw
+          .toString('utf8')
+          .replace(/\r\n/g, '\n')
+          .replace(/^From /gm, '>From ')}\n`,
+    )
+    .join('\n');
   return new Promise((resolve, reject) => {
-    const child = execFile('spamassassin', ['-L', '-t'], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-      const status = /^X-Spam-Status: .*?score=(-?[\d.]+)[\s\S]*?tests=([\s\S]*?)autolearn/m.exec(stdout);
-      if (!status) return reject(error ?? new Error('no X-Spam-Status in the output of spamassassin'));
-      resolve({ score: Number(status[1]), rules: status[2].replace(/\s+/g, '') });
-    });
-    child.stdin!.end(raw);
+    const child = execFile(
+      'spamassassin',
+      ['-L', '-t', '--mbox'],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout) => {
+        const results = stdout
+          .split(/^From touchpoint@test .*$/m)
+          .slice(1)
+          .map((message) => {
+            const status = /^X-Spam-Status: .*?score=(-?[\d.]+)[\s\S]*?tests=([\s\S]*?)autolearn/m.exec(message);
+            const to = /^To: (.*)$/m.exec(message)?.[1] ?? '?';
+            return status ? { score: Number(status[1]), rules: status[2].replace(/\s+/g, ''), to } : undefined;
+          });
+        if (error || results.length !== raws.length || results.some((result) => result === undefined)) {
+          return reject(error ?? new Error(`spamassassin scored ${results.length} of ${raws.length} messages`));
+        }
+        resolve(results as Array<{ score: number; rules: string; to: string }>);
+      },
+    );
+    child.stdin!.end(mbox);
   });
 }
 
@@ -77,17 +104,17 @@ describeWithSpamAssassin('SpamAssassin scores of what the engine sends', () => {
     return locales.length * steps.length;
   }
 
-  it('scores every email of the demo campaign and of a two-line note at most 1.0', async () => {
-    let expected = await sendCampaign('templates/examples/webinar-school/campaign.json');
-    expected += await sendCampaign('templates/examples/two-line/campaign.json');
-    expect(expected).toBe(22);
-    await t.sink.waitForCount(expected);
-    const scores: string[] = [];
-    for (const message of t.sink.messages) {
-      const { score, rules } = await spamassassin(message.raw);
-      scores.push(`${score.toFixed(1)} ${message.envelopeTo[0]} ${message.parsed.subject}: ${rules}`);
-    }
-    const above = scores.filter((line) => Number(line.split(' ')[0]) > 1.0);
-    expect(above).toEqual([]);
-  });
+  it(
+    'scores every email of the demo campaign and of a two-line note at most 1.0',
+    async () => {
+      let expected = await sendCampaign('templates/examples/webinar-school/campaign.json');
+      expected += await sendCampaign('templates/examples/two-line/campaign.json');
+      expect(expected).toBe(22);
+      await t.sink.waitForCount(expected);
+      const scores = await spamassassin(t.sink.messages.map((message) => message.raw));
+      const above = scores.filter(({ score }) => score > 1.0).map(({ score, to, rules }) => `${score} ${to}: ${rules}`);
+      expect(above).toEqual([]);
+    },
+    20 * 60_000,
+  ); // a ceiling for a loaded machine (SpamAssassin took minutes there), never a measure
 });
