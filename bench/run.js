@@ -659,11 +659,14 @@ function table(all) {
     }
     let targetCell = target ?? '';
     if (check) {
-      const verdicts = all.map((result) => attempt(check, result));
-      if (verdicts.every((verdict) => verdict === true)) targetCell += ' — met';
-      else if (verdicts.every((verdict) => verdict === false)) targetCell += ' — **missed**';
-      else if (verdicts.some((verdict) => verdict !== undefined)) {
-        targetCell += ` — ${all.map((result, i) => `${verdicts[i] ? 'met' : '**missed**'} (${result.mode})`).join(', ')}`;
+      // A result that did not measure this row (a baseline, --engine-only) has no verdict and is left out.
+      const judged = all
+        .map((result) => ({ mode: result.mode, verdict: attempt(check, result) }))
+        .filter(({ verdict }) => verdict !== undefined);
+      if (judged.length > 0 && judged.every(({ verdict }) => verdict === true)) targetCell += ' — met';
+      else if (judged.length > 0 && judged.every(({ verdict }) => verdict === false)) targetCell += ' — **missed**';
+      else if (judged.length > 0) {
+        targetCell += ` — ${judged.map(({ mode, verdict }) => `${verdict ? 'met' : '**missed**'} (${mode})`).join(', ')}`;
       }
     }
     const text = typeof label === 'function' ? label(all[0]) : label;
