@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { configProblems } from '../support/config-problems.js';
 
 describe('configuration', () => {
-  function problemsOf(env: Record<string, string>): string[] {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  }
-
   it('uses the documented defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -38,12 +29,12 @@ describe('configuration', () => {
     expect(
       loadConfig({ BOUNCE_SMTP_PORT: '2525', BOUNCE_DOMAIN: 'bounces.school.example', COMPLAINT_RATE_LIMIT: '0.001' }),
     ).toMatchObject({ bounceSmtpPort: 2525, bounceDomain: 'bounces.school.example', complaintRateLimit: 0.001 });
-    expect(problemsOf({ BOUNCE_SMTP_PORT: '2525', MAIL_FROM: 'no domain' })).toEqual([
+    expect(configProblems({ BOUNCE_SMTP_PORT: '2525', MAIL_FROM: 'no domain' })).toEqual([
       expect.stringMatching(/^BOUNCE_DOMAIN must be a domain name/),
     ]);
-    expect(problemsOf({ WEBHOOK_TOKEN: 'short' })).toEqual(['WEBHOOK_TOKEN must be at least 16 characters']);
-    expect(problemsOf({ COMPLAINT_RATE_LIMIT: 'high' })).toEqual([expect.stringMatching(/^COMPLAINT_RATE_LIMIT/)]);
-    expect(problemsOf({ BOUNCE_SMTP_PORT: '70000' })).toEqual([expect.stringMatching(/^BOUNCE_SMTP_PORT/)]);
+    expect(configProblems({ WEBHOOK_TOKEN: 'short' })).toEqual(['WEBHOOK_TOKEN must be at least 16 characters']);
+    expect(configProblems({ COMPLAINT_RATE_LIMIT: 'high' })).toEqual([expect.stringMatching(/^COMPLAINT_RATE_LIMIT/)]);
+    expect(configProblems({ BOUNCE_SMTP_PORT: '70000' })).toEqual([expect.stringMatching(/^BOUNCE_SMTP_PORT/)]);
   });
 
   it.each([
@@ -62,15 +53,17 @@ describe('configuration', () => {
     ['TRUST_PROXY', '10.0.0.0/255.0.0.1', /TRUST_PROXY .*"10.0.0.0\/255.0.0.1"/],
     ['TRUST_PROXY', 'loopback,', /TRUST_PROXY .*""/],
   ])('refuses %s=%s naming the variable', (name, value, expected) => {
-    expect(problemsOf({ [name]: value }).join('\n')).toMatch(expected);
+    expect(configProblems({ [name]: value }).join('\n')).toMatch(expected);
   });
 
   it('reports every bad variable at once', () => {
-    expect(problemsOf({ PORT: '-1', SMTP_URL: 'bogus', DATABASE_URL: 'http://x' })).toHaveLength(3);
+    expect(configProblems({ PORT: '-1', SMTP_URL: 'bogus', DATABASE_URL: 'http://x' })).toHaveLength(3);
   });
 
   it('refuses to start in production without an admin key, and never generates one there', () => {
-    expect(problemsOf({ NODE_ENV: 'production' }).join()).toMatch(/ADMIN_API_KEY must be set when NODE_ENV=production/);
+    expect(configProblems({ NODE_ENV: 'production' }).join()).toMatch(
+      /ADMIN_API_KEY must be set when NODE_ENV=production/,
+    );
   });
 
   it('accepts several comma-separated admin keys for rotation', () => {

@@ -4,23 +4,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { configProblems } from '../support/config-problems.js';
 
 /** DKIM_* and TRACK_* are read at boot: a key nodemailer could not use must refuse the start, naming the variable. */
 const pem = (key: ReturnType<typeof generateKeyPairSync>['privateKey']) =>
   key.export({ type: 'pkcs8', format: 'pem' }).toString();
 const RSA = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
 const DKIM = { DKIM_DOMAIN: 'school.example', DKIM_SELECTOR: 'tp2026', DKIM_PRIVATE_KEY: RSA };
-
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('DKIM and tracking configuration', () => {
   let dir: string;
@@ -35,7 +26,7 @@ describe('DKIM and tracking configuration', () => {
       opens: false,
       clicks: false,
     });
-    expect(problemsOf({ TRACK_OPENS: 'sometimes' })).toEqual([
+    expect(configProblems({ TRACK_OPENS: 'sometimes' })).toEqual([
       expect.stringMatching(/^TRACK_OPENS must be true or false/),
     ]);
   });
@@ -64,17 +55,17 @@ describe('DKIM and tracking configuration', () => {
     ['a 512-bit RSA key', { DKIM_PRIVATE_KEY: pem(generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey) }],
     ['an EC key', { DKIM_PRIVATE_KEY: pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) }],
   ])('refuses %s, naming DKIM_PRIVATE_KEY and never quoting the key', (_case, override) => {
-    const problems = problemsOf({ ...DKIM, ...override });
+    const problems = configProblems({ ...DKIM, ...override });
     expect(problems).toEqual([expect.stringMatching(/^DKIM_PRIVATE_KEY /)]);
     expect(problems[0]).not.toContain('PRIVATE KEY-----');
     expect(problems[0]).not.toContain(RSA.split('\n')[1]);
   });
 
   it('refuses a partial DKIM configuration and bad names, naming each variable', () => {
-    expect(problemsOf({ DKIM_DOMAIN: 'school.example' })).toEqual([
+    expect(configProblems({ DKIM_DOMAIN: 'school.example' })).toEqual([
       expect.stringMatching(/^DKIM_SELECTOR and DKIM_PRIVATE_KEY must be set too/),
     ]);
-    expect(problemsOf({ ...DKIM, DKIM_DOMAIN: 'not a domain', DKIM_SELECTOR: 'bad selector' })).toEqual([
+    expect(configProblems({ ...DKIM, DKIM_DOMAIN: 'not a domain', DKIM_SELECTOR: 'bad selector' })).toEqual([
       expect.stringMatching(/^DKIM_DOMAIN must be a domain name/),
       expect.stringMatching(/^DKIM_SELECTOR must be a DNS label/),
     ]);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { configProblems } from '../support/config-problems.js';
 import { privateHostReason } from '../../src/config/production-checks.js';
 
 /** A production configuration that starts: every variable the production refusals look at, set right. */
@@ -12,27 +13,17 @@ const GOOD: Record<string, string> = {
   PUBLIC_URL: 'https://mail.example.com',
 };
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
 describe('production refuses silent misconfiguration, naming the variable', () => {
   it('starts with SMTP_URL and a public PUBLIC_URL', () => {
-    expect(problemsOf(GOOD)).toEqual([]);
+    expect(configProblems(GOOD)).toEqual([]);
     expect(loadConfig(GOOD).outboxOnly).toBe(false);
   });
 
   it('refuses no SMTP_URL, unless OUTBOX_ONLY=true says the outbox is meant', () => {
-    const problems = problemsOf({ ...GOOD, SMTP_URL: undefined });
+    const problems = configProblems({ ...GOOD, SMTP_URL: undefined });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^SMTP_URL must be set when NODE_ENV=production.*OUTBOX_ONLY=true/);
-    expect(problemsOf({ ...GOOD, SMTP_URL: undefined, OUTBOX_ONLY: 'true' })).toEqual([]);
+    expect(configProblems({ ...GOOD, SMTP_URL: undefined, OUTBOX_ONLY: 'true' })).toEqual([]);
     expect(loadConfig({ ...GOOD, SMTP_URL: undefined, OUTBOX_ONLY: 'true' })).toMatchObject({
       smtpUrl: undefined,
       outboxOnly: true,
@@ -40,15 +31,17 @@ describe('production refuses silent misconfiguration, naming the variable', () =
   });
 
   it('refuses OUTBOX_ONLY=true beside SMTP_URL, in any environment', () => {
-    expect(problemsOf({ ...GOOD, OUTBOX_ONLY: 'true' })).toEqual([
+    expect(configProblems({ ...GOOD, OUTBOX_ONLY: 'true' })).toEqual([
       expect.stringMatching(/^OUTBOX_ONLY=true and SMTP_URL/),
     ]);
-    expect(problemsOf({ SMTP_URL: 'smtp://127.0.0.1:25', OUTBOX_ONLY: 'yes' })).toHaveLength(1);
-    expect(problemsOf({ OUTBOX_ONLY: 'maybe' })).toEqual([expect.stringMatching(/^OUTBOX_ONLY must be true or false/)]);
+    expect(configProblems({ SMTP_URL: 'smtp://127.0.0.1:25', OUTBOX_ONLY: 'yes' })).toHaveLength(1);
+    expect(configProblems({ OUTBOX_ONLY: 'maybe' })).toEqual([
+      expect.stringMatching(/^OUTBOX_ONLY must be true or false/),
+    ]);
   });
 
   it('refuses an unset PUBLIC_URL (its default is localhost)', () => {
-    expect(problemsOf({ ...GOOD, PUBLIC_URL: undefined })).toEqual([
+    expect(configProblems({ ...GOOD, PUBLIC_URL: undefined })).toEqual([
       expect.stringMatching(/^PUBLIC_URL must be set when NODE_ENV=production/),
     ]);
   });
@@ -71,7 +64,7 @@ describe('production refuses silent misconfiguration, naming the variable', () =
     'http://[fe80::1]',
     'http://[::ffff:192.168.0.1]',
   ])('refuses PUBLIC_URL=%s', (url) => {
-    const problems = problemsOf({ ...GOOD, PUBLIC_URL: url });
+    const problems = configProblems({ ...GOOD, PUBLIC_URL: url });
     expect(problems).toEqual([expect.stringMatching(/^PUBLIC_URL must be an address your recipients can reach/)]);
   });
 
@@ -85,22 +78,22 @@ describe('production refuses silent misconfiguration, naming the variable', () =
     'https://localhost.example.com',
   ])('accepts PUBLIC_URL=%s', (url) => {
     expect(privateHostReason(url)).toBeUndefined();
-    expect(problemsOf({ ...GOOD, PUBLIC_URL: url })).toEqual([]);
+    expect(configProblems({ ...GOOD, PUBLIC_URL: url })).toEqual([]);
   });
 
   it('reports every refusal at once, each naming its variable, and a bad PUBLIC_URL only once', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'http://192.168.0.2' });
+    const problems = configProblems({ NODE_ENV: 'production', PUBLIC_URL: 'http://192.168.0.2' });
     expect(problems.map((problem) => /^[A-Z_]+/.exec(problem)![0]).sort()).toEqual([
       'ADMIN_API_KEY',
       'PUBLIC_URL',
       'SMTP_URL',
     ]);
-    expect(problemsOf({ ...GOOD, PUBLIC_URL: 'not a url' })).toEqual(['PUBLIC_URL is not a valid URL']);
+    expect(configProblems({ ...GOOD, PUBLIC_URL: 'not a url' })).toEqual(['PUBLIC_URL is not a valid URL']);
   });
 
   it('checks none of this outside production', () => {
-    expect(problemsOf({ PUBLIC_URL: 'http://localhost:3000' })).toEqual([]);
-    expect(problemsOf({ NODE_ENV: 'development' })).toEqual([]);
+    expect(configProblems({ PUBLIC_URL: 'http://localhost:3000' })).toEqual([]);
+    expect(configProblems({ NODE_ENV: 'development' })).toEqual([]);
   });
 });
 
