@@ -20,9 +20,23 @@ function parseClock(value: string): { hour: number; minute: number } {
  * across daylight-saving changes. The same rule is `touchpoint_due_at()` in SQL (see the migration).
  */
 export function dueAt(startAt: Date, zone: string, dayOffset: number, at?: string | null): Date {
-  let local = DateTime.fromJSDate(startAt, { zone }).plus({ days: dayOffset });
+  let local = DateTime.fromJSDate(startAt, { zone }).setZone('UTC', { keepLocalTime: true }).plus({ days: dayOffset });
   if (at) local = local.set({ ...parseClock(at), second: 0, millisecond: 0 });
-  return local.toJSDate();
+  return new Date(wallClockToInstant(local.toMillis(), zone));
+}
+
+/**
+ * The instant a wall-clock time (given as if it were UTC) names in `zone`, resolved as PostgreSQL's `AT TIME ZONE`
+ * does, so that dueAt() and touchpoint_due_at() agree: a time repeated by a fall-back change takes the offset in
+ * force after the change (the later instant), a time skipped by a spring-forward change the offset before it.
+ * (luxon keeps whatever offset the arithmetic started from, which disagreed an hour for an `at` in the repeated hour.)
+ */
+function wallClockToInstant(wall: number, zone: string): number {
+  const offsetAt = (instant: number) => DateTime.fromMillis(instant, { zone }).offset * 60_000;
+  const before = offsetAt(wall - 86_400_000);
+  const after = offsetAt(wall + 86_400_000);
+  const candidates = [wall - after, wall - before].filter((instant) => wall - offsetAt(instant) === instant);
+  return candidates.length > 0 ? Math.max(...candidates) : wall - before;
 }
 
 /** The window's open intervals that could contain or follow `from`, in order. */

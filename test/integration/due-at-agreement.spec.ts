@@ -87,6 +87,30 @@ describe('dueAt() and touchpoint_due_at()', () => {
     expect(disagreeing).toEqual(['CET', 'EET', 'MET', 'WET']);
   });
 
+  // Found by the property below (seed 1670737815): a wall-clock time that a fall-back change repeats. luxon kept
+  // the offset its arithmetic started from; AT TIME ZONE takes the offset in force after the change. Both now do.
+  it('agree on a wall-clock time a fall-back change repeats, whichever offset day 0 had', async () => {
+    const repeated: Array<[Date, string, number, string | null]> = [
+      [new Date('2025-06-06T04:00:00Z'), 'America/Santiago', 302, '23:00'], // 23:00 repeats on 2026-04-04
+      [new Date('2026-10-24T00:30:00Z'), 'Europe/London', 1, '01:30'], // from summer time, into the repeated hour
+      [new Date('2026-10-24T00:30:00Z'), 'Europe/London', 1, null], // day 0's 01:30 BST, one day on
+      [new Date('2026-03-28T01:30:00Z'), 'Europe/London', 1, null], // 01:30 is skipped on 2026-03-29
+    ];
+    for (const [start, zone, offset, time] of repeated) {
+      const sql = await inSql(start, zone, offset, time);
+      expect({ zone, offset, time, due: dueAt(start, zone, offset, time).toISOString() }).toEqual({
+        zone,
+        offset,
+        time,
+        due: sql.toISOString(),
+      });
+    }
+    // The later of the two instants: 23:00 at -04, after Chile's change, not 23:00 at -03.
+    expect(dueAt(new Date('2025-06-06T04:00:00Z'), 'America/Santiago', 302, '23:00').toISOString()).toBe(
+      '2026-04-05T03:00:00.000Z',
+    );
+  });
+
   it('agree over the database’s zones, daylight-saving days, offsets and `at` times', async () => {
     expect(zones.length).toBeGreaterThan(300);
     const zone = fc.oneof(fc.constantFrom(...zones), fc.constantFrom(...DST_ZONES));
