@@ -1,7 +1,8 @@
-import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../../src/database/native/process-guard.js';
+import { removeDataDir } from '../support/data-dir.js';
 import { ServerProcess } from '../support/server-process.js';
 import { testEngine } from '../support/test-engine.js';
 
@@ -31,7 +32,7 @@ native('native embedded PostgreSQL: started and stopped with the app', () => {
     // A failing test must not leave a server behind either.
     const pid = await postmasterPid().catch(() => undefined);
     if (pid && isAlive(pid)) process.kill(pid, 'SIGQUIT');
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   });
 
   async function postmasterPid(): Promise<number> {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { removeDataDir } from './data-dir.js';
 import { SmtpSink } from './smtp-sink.js';
 import { ADMIN_KEY } from './test-app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -162,7 +163,7 @@ export async function prepareServerSurroundings(options: {
       await server?.kill();
       await sink.close();
       await database?.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     },
   };
 }
