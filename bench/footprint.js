@@ -37,7 +37,7 @@ async function processTree(root) {
 }
 
 /** RSS and PSS (MB) summed over the tree, and how many processes it holds. */
-async function treeMemory(root) {
+export async function treeMemory(root) {
   let rss = 0;
   let pss = 0;
   const pids = await processTree(root);

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { footprint } from './footprint.js';
+import { footprint, treeMemory } from './footprint.js';
 import { freePort, startBuiltServer } from '../scripts/built-server.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
@@ -185,21 +185,6 @@ async function statusMb(pid, field) {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
 }
 
-/** Resident memory (MB) of `root` and every process descending from it (native: the postmaster and its backends). */
-async function treeRssMb(root) {
-  const parents = new Map();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (stat) parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
-  let total = 0;
-  for (const pid of tree) total += await statusMb(pid, 'VmRSS').catch(() => 0);
-  return total;
-}
-
 /** The built server (`dist/main.js`, as `npm start` runs it) in its own process: its memory and CPU are its own. */
 async function startServer(env, root) {
   const server = await startBuiltServer(env, {
@@ -214,12 +199,12 @@ async function startServer(env, root) {
       child.send({ profile: step, file });
     });
   return {
-    base: server.base,
+    call: server.call,
     pid: child.pid,
     /** Peak resident memory of the server process so far (Linux: VmHWM). */
     peakRssMb: () => statusMb(child.pid, 'VmHWM'),
     /** Resident memory of all the app's processes now (with the native embedded database: its processes too). */
-    treeRssMb: () => treeRssMb(child.pid),
+    treeRssMb: async () => (await treeMemory(child.pid)).rss,
     rssMb: () => statusMb(child.pid, 'VmRSS'),
     /** Starts the profiler (with --profile) and returns a function that stops it and writes the profile. */
     profile: async (file) => {
@@ -283,17 +268,7 @@ async function run(mode, sink, build = { root: undefined, label: mode, engineOnl
     ...(mode === 'server' ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = { query: async (text, params) => (await pool.query(text, params)).rows };
-  const base = server.base;
-  const call = async (method, url, body, headers = {}) => {
-    const response = await fetch(`${base}${url}`, {
-      method,
-      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const call = server.call;
   const results = { mode: build.label, quick, sizes: SIZE };
   const log = async (line) =>
     console.log(`[${build.label}] ${line} (server rss ${(await server.rssMb()).toFixed(0)} MB)`);
