@@ -25,6 +25,7 @@ const enrollment = (id: string, startAt: string, extra: Partial<ClaimedEnrollmen
   timezone: 'America/New_York',
   attributes: {},
   contact_status: 'active',
+  holdout: false,
   ...extra,
 });
 const input = (claimed: ClaimedEnrollment[], existing = new Map()) => ({
@@ -63,6 +64,30 @@ describe('planBatch', () => {
     expect(plan.poisoned[0].claimed.enrollment_id).toBe('bad');
     expect(plan.jobs.map((job) => job.claimed.enrollment_id)).toEqual(['due']);
     expect([...plan.notes, ...plan.updates].some((row) => JSON.stringify(row).includes('bad'))).toBe(false);
+  });
+
+  it('sends a held-out enrollment nothing: it waits for its last step’s due time, then completes', () => {
+    const held = (id: string, startAt: string, extra: Partial<ClaimedEnrollment> = {}) =>
+      enrollment(id, startAt, { holdout: true, ...extra });
+    const plan = planBatch(
+      input([
+        held('waiting', '2026-11-24T15:00:00Z'),
+        held('over', '2026-11-20T15:00:00Z'),
+        held('gone', '2026-11-24T15:00:00Z', { contact_status: 'bounced' }),
+      ]),
+    );
+    expect(plan.jobs).toEqual([]);
+    expect(plan.notes).toEqual([]);
+    expect(plan.updates).toEqual([
+      expect.objectContaining({
+        id: 'waiting',
+        status: 'active',
+        next_step_id: 'id-d1',
+        next_due_at: '2026-11-25T15:00:00.000Z',
+      }),
+      expect.objectContaining({ id: 'over', status: 'completed', next_due_at: null }),
+      expect.objectContaining({ id: 'gone', status: 'bounced', exit_reason: 'bounced' }),
+    ]);
   });
 
   it('repairs the last step sent from the delivery log (an update a crash lost)', () => {

@@ -1,4 +1,5 @@
-import { DEFAULT_TIMEZONE } from '../sequences/schedule.js';
+import { endForContactStatus } from '../lifecycle/enrollment-lifecycle.js';
+import { DEFAULT_TIMEZONE, dueAt } from '../sequences/schedule.js';
 import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
 import type { ClaimedEnrollment, EnrollmentUpdate, NoteRow } from './delivery-rows.js';
 import { planEnrollment } from './delivery-planner.js';
@@ -63,6 +64,10 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
   const sent = sequence.steps.findLast((step) => existing.get(step.id)?.status === 'sent');
   if (sent) plan.lastSent.set(row.enrollment_id, sent.id);
   const zone = row.timezone ?? sequence.default_timezone ?? DEFAULT_TIMEZONE;
+  if (row.holdout) {
+    plan.updates.push(holdOut(row, sequence, zone, now));
+    return;
+  }
   const decision = planEnrollment({
     now,
     startAt: row.start_at,
@@ -126,6 +131,26 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
   }
   plan.notes.push(...notes);
   if (move) plan.updates.push(move);
+}
+
+/**
+ * A held-out enrollment gets no email and so no delivery row: it stays running until its last step's due time, so
+ * a conversion meanwhile ends it as `converted` (the holdout group's conversions measure the sequence's lift), then
+ * completes. A contact who can no longer be reached ends as for everyone.
+ */
+function holdOut(row: ClaimedEnrollment, sequence: SequenceRow, zone: string, now: Date): EnrollmentUpdate {
+  const last = sequence.steps.at(-1);
+  const due = last ? dueAt(row.start_at, zone, last.day_offset, last.at_time) : now;
+  const exit = endForContactStatus(row.contact_status);
+  const running = !exit && due > now;
+  return {
+    id: row.enrollment_id,
+    contact_id: row.contact_id,
+    next_step_id: running ? last!.id : null,
+    next_due_at: running ? due.toISOString() : null,
+    status: exit ?? (running ? 'active' : 'completed'),
+    exit_reason: exit ? row.contact_status : null,
+  };
 }
 
 /** An error as ops read it in the delivery log: its message, without a stack. */

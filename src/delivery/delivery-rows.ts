@@ -13,6 +13,8 @@ export interface ClaimedEnrollment {
   timezone: string | null;
   attributes: Record<string, unknown>;
   contact_status: string;
+  /** Held out of the sequence (its holdout group): sent nothing, still converts. */
+  holdout: boolean;
 }
 
 export interface ExistingDelivery {

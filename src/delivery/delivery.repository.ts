@@ -77,7 +77,8 @@ export class DeliveryRepository {
     return queryRows<ClaimedEnrollment>(
       this.dataSource,
       `SELECT e.id AS enrollment_id, e.contact_id, e.sequence_id, e.start_at, e.next_step_id,
-              c.email, c.first_name, c.last_name, c.locale, c.timezone, c.attributes, c.status AS contact_status
+              c.email, c.first_name, c.last_name, c.locale, c.timezone, c.attributes, c.status AS contact_status,
+              e.holdout
        FROM enrollments e JOIN contacts c ON c.id = e.contact_id
        WHERE e.id = ANY($1::uuid[])`,
       [ids],

@@ -20,6 +20,7 @@ const claimed = (startAt: Date): ClaimedEnrollment => ({
   timezone: 'Europe/Chisinau',
   attributes: {},
   contact_status: 'active',
+  holdout: false,
 });
 const job = (index = 0, startAt = new Date('2026-11-23T10:00:00Z')): SendJob => ({
   claimed: claimed(startAt),

@@ -6,6 +6,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -17,6 +18,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { IsIanaTimezone, KEY_MESSAGE, KEY_PATTERN, ValidateNestedObject } from '../common/validators.js';
+import { ExperimentDto, REENTRY_RULES, type ReentryRule, StepVariantDto, StepWinnerDto } from './journey.dto.js';
 
 const CLOCK = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -62,10 +64,29 @@ export class StepDto {
   @Matches(CLOCK, { message: 'at must be a time HH:mm' })
   at?: string;
 
-  @ApiProperty({ example: 'webinar-reminder', description: 'Template key' })
+  @ApiPropertyOptional({ example: 'webinar-reminder', description: 'Template key (or `variants` instead)' })
+  @IsOptional()
   @IsString()
   @MaxLength(64)
-  template!: string;
+  template?: string;
+
+  @ApiPropertyOptional({
+    type: [StepVariantDto],
+    description: 'A/B variants instead of `template`: 2–4, each enrollment gets one in proportion to the weights',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(2, { message: 'variants must have 2 to 4 entries' })
+  @ArrayMaxSize(4, { message: 'variants must have 2 to 4 entries' })
+  @ValidateNestedObject({ each: true })
+  @Type(() => StepVariantDto)
+  variants?: StepVariantDto[];
+
+  @ApiPropertyOptional({ type: ExperimentDto, description: 'Decide a winner among the variants automatically' })
+  @IsOptional()
+  @ValidateNestedObject()
+  @Type(() => ExperimentDto)
+  experiment?: ExperimentDto;
 
   @ApiPropertyOptional({
     example: 'price-sensitive',
@@ -145,6 +166,34 @@ export class UpdateSequenceDto {
   @Type(() => TrackingDto)
   tracking?: TrackingDto;
 
+  @ApiPropertyOptional({
+    enum: REENTRY_RULES,
+    default: 'after-completion',
+    description: 'When a contact may enter again: never, after-completion (never after converting), always',
+  })
+  @IsOptional()
+  @IsIn(REENTRY_RULES, { message: `reentry must be one of: ${REENTRY_RULES.join(', ')}` })
+  reentry?: ReentryRule;
+
+  @ApiPropertyOptional({ example: 30, description: 'Days between the end of one enrollment and the next start' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  reentryCooldownDays?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Exempt from the frequency cap and quiet dates' })
+  @IsOptional()
+  @IsBoolean()
+  transactional?: boolean;
+
+  @ApiPropertyOptional({ default: 0, description: 'Share (0–50 %) of new enrollments held out: sent nothing' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  holdoutPercent?: number;
+
   @ApiProperty({ type: [StepDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -166,7 +215,11 @@ export class SequenceStepViewDto {
   @ApiProperty() position!: number;
   @ApiProperty() dayOffset!: number;
   @ApiPropertyOptional() at?: string;
-  @ApiProperty() template!: string;
+  @ApiProperty({ description: 'The template, or the first variant’s with variants' }) template!: string;
+  @ApiPropertyOptional({ type: [StepVariantDto] }) variants?: StepVariantDto[];
+  @ApiPropertyOptional({ type: ExperimentDto }) experiment?: ExperimentDto;
+  @ApiProperty({ nullable: true, type: StepWinnerDto, description: 'The variant sends use from now on; null: none' })
+  winner!: StepWinnerDto | null;
   @ApiPropertyOptional() segment?: string;
   @ApiProperty() maxLatenessHours!: number;
 }
@@ -188,6 +241,10 @@ export class SequenceDto {
   @ApiProperty({ nullable: true, type: String }) timezone!: string | null;
   @ApiProperty({ description: 'In effect: the sequence’s own choice, or the server’s default' })
   tracking!: { opens: boolean; clicks: boolean };
+  @ApiProperty({ enum: REENTRY_RULES }) reentry!: ReentryRule;
+  @ApiProperty({ nullable: true, type: Number }) reentryCooldownDays!: number | null;
+  @ApiProperty() transactional!: boolean;
+  @ApiProperty() holdoutPercent!: number;
   @ApiProperty() version!: number;
   @ApiProperty({ type: [SequenceStepViewDto] }) steps!: SequenceStepViewDto[];
   @ApiProperty() createdAt!: string;

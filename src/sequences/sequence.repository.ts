@@ -4,7 +4,29 @@ import { Clock } from '../common/clock.js';
 import { queryOne, queryRows } from '../database/sql.js';
 import { finishedDeliverySql } from '../lifecycle/enrollment-lifecycle.js';
 import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
+import type { ReentryRule } from './journey.dto.js';
 import type { SendWindow } from './schedule.js';
+
+export interface StepVariantRow {
+  key: string;
+  template_id: string;
+  template_key: string;
+  weight: number;
+}
+
+export interface StepExperiment {
+  metric: 'click' | 'conversion';
+  minPerVariant: number;
+  probabilityToBeat: number;
+}
+
+export interface StepWinner {
+  variant: string;
+  /** Its probability to beat every other variant when decided; null when a marketer pinned it. */
+  probability: number | null;
+  decidedAt: string;
+  by: 'auto' | 'pinned';
+}
 
 export interface StepRow {
   id: string;
@@ -17,6 +39,10 @@ export interface StepRow {
   segment_id: string | null;
   segment_key: string | null;
   max_lateness_hours: number;
+  /** A/B variants instead of one template (template_id is then the first variant's); null for a plain step. */
+  variants: StepVariantRow[] | null;
+  experiment: StepExperiment | null;
+  winner: StepWinner | null;
 }
 
 export interface SequenceRow {
@@ -35,6 +61,11 @@ export interface SequenceRow {
   /** NULL: the server's default (TRACK_OPENS, TRACK_CLICKS). */
   track_opens: boolean | null;
   track_clicks: boolean | null;
+  reentry: ReentryRule;
+  reentry_cooldown_days: number | null;
+  /** Exempt from the frequency cap and quiet dates. */
+  transactional: boolean;
+  holdout_percent: number;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -51,11 +82,17 @@ export interface SequenceInput {
   sendWindow: SendWindow | null;
   timezone: string | null;
   tracking: { opens: boolean | null; clicks: boolean | null };
+  reentry: ReentryRule;
+  reentryCooldownDays: number | null;
+  transactional: boolean;
+  holdoutPercent: number;
   steps: Array<{
     key: string;
     dayOffset: number;
     at: string | null;
     templateId: string;
+    variants: Array<{ key: string; templateId: string; weight: number }> | null;
+    experiment: StepExperiment | null;
     segmentId: string | null;
     maxLatenessHours: number;
   }>;
@@ -63,12 +100,20 @@ export interface SequenceInput {
 
 const SELECT_SEQUENCE = `
   SELECT s.id, s.key, s.name, s.status, s.paused_reason, s.trigger_event, s.conversion_event, s.audience_segment_id,
-         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.track_opens, s.track_clicks, s.version, s.created_at, s.updated_at,
+         a.key AS audience_segment_key, s.send_window, s.default_timezone, s.track_opens, s.track_clicks,
+         s.reentry, s.reentry_cooldown_days, s.transactional, s.holdout_percent, s.version, s.created_at, s.updated_at,
          COALESCE((
            SELECT jsonb_agg(jsonb_build_object(
                     'id', st.id, 'key', st.key, 'position', st.position, 'day_offset', st.day_offset,
                     'at_time', st.at_time, 'template_id', st.template_id, 'template_key', t.key,
-                    'segment_id', st.segment_id, 'segment_key', g.key, 'max_lateness_hours', st.max_lateness_hours)
+                    'segment_id', st.segment_id, 'segment_key', g.key, 'max_lateness_hours', st.max_lateness_hours,
+                    'variants', (
+                      SELECT jsonb_agg(jsonb_build_object('key', v.value->>'key', 'template_id', vt.id,
+                                                          'template_key', vt.key, 'weight', (v.value->>'weight')::int)
+                                       ORDER BY v.ord)
+                      FROM jsonb_array_elements(st.variants) WITH ORDINALITY AS v(value, ord)
+                      JOIN templates vt ON vt.id = (v.value->>'templateId')::uuid),
+                    'experiment', st.experiment, 'winner', st.winner)
                   ORDER BY st.position)
            FROM sequence_steps st
            JOIN templates t ON t.id = st.template_id
@@ -119,8 +164,8 @@ export class SequenceRepository {
       const created = await queryOne<{ id: string }>(
         manager,
         `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone,
-                                track_opens, track_clicks)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING RETURNING id`,
+                                track_opens, track_clicks, reentry, reentry_cooldown_days, transactional, holdout_percent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (key) DO NOTHING RETURNING id`,
         [key, ...this.sequenceValues(input)],
       );
       if (!created) return undefined;
@@ -139,7 +184,8 @@ export class SequenceRepository {
       const updated = await queryOne<{ id: string }>(
         manager,
         `UPDATE sequences SET name = $2, trigger_event = $3, conversion_event = $4, audience_segment_id = $5,
-           send_window = $6, default_timezone = $7, track_opens = $8, track_clicks = $9, version = version + 1,
+           send_window = $6, default_timezone = $7, track_opens = $8, track_clicks = $9, reentry = $10,
+           reentry_cooldown_days = $11, transactional = $12, holdout_percent = $13, version = version + 1,
            updated_at = now()
          WHERE key = $1 RETURNING id`,
         [key, ...this.sequenceValues(input)],
@@ -161,20 +207,30 @@ export class SequenceRepository {
       input.timezone,
       input.tracking.opens,
       input.tracking.clicks,
+      input.reentry,
+      input.reentryCooldownDays,
+      input.transactional,
+      input.holdoutPercent,
     ];
   }
 
   private async writeSteps(manager: EntityManager, sequenceId: string, input: SequenceInput): Promise<void> {
     const steps = input.steps.map((step, position) => ({ ...step, position }));
     await manager.query(
-      `INSERT INTO sequence_steps (sequence_id, key, position, day_offset, at_time, template_id, segment_id, max_lateness_hours)
-       SELECT $1, x.key, x.position, x."dayOffset", x.at, x."templateId", x."segmentId", x."maxLatenessHours"
+      // A winner survives an edit only while its variant is still one of the step's variants.
+      `INSERT INTO sequence_steps (sequence_id, key, position, day_offset, at_time, template_id, variants, experiment,
+                                  segment_id, max_lateness_hours)
+       SELECT $1, x.key, x.position, x."dayOffset", x.at, x."templateId", x.variants, x.experiment, x."segmentId",
+              x."maxLatenessHours"
        FROM jsonb_to_recordset($2::jsonb)
-         AS x(key text, position int, "dayOffset" int, at text, "templateId" uuid, "segmentId" uuid, "maxLatenessHours" int)
+         AS x(key text, position int, "dayOffset" int, at text, "templateId" uuid, variants jsonb, experiment jsonb,
+              "segmentId" uuid, "maxLatenessHours" int)
        ON CONFLICT (sequence_id, key) DO UPDATE SET
          position = EXCLUDED.position, day_offset = EXCLUDED.day_offset, at_time = EXCLUDED.at_time,
-         template_id = EXCLUDED.template_id, segment_id = EXCLUDED.segment_id,
-         max_lateness_hours = EXCLUDED.max_lateness_hours, removed_at = NULL`,
+         template_id = EXCLUDED.template_id, variants = EXCLUDED.variants, experiment = EXCLUDED.experiment,
+         winner = CASE WHEN EXCLUDED.variants @> jsonb_build_array(jsonb_build_object('key', sequence_steps.winner->>'variant'))
+                       THEN sequence_steps.winner END,
+         segment_id = EXCLUDED.segment_id, max_lateness_hours = EXCLUDED.max_lateness_hours, removed_at = NULL`,
       [sequenceId, JSON.stringify(steps)],
     );
     await manager.query(

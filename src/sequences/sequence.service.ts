@@ -7,6 +7,7 @@ import type { CreateSequenceDto, SequenceDto, UpdateSequenceDto } from './sequen
 import { type SequenceInput, SequenceRepository, type SequenceRow } from './sequence.repository.js';
 import { SequenceErrorCode, SequenceException } from './sequence.exception.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
+import { stepJourneyProblems } from './step-rules.js';
 
 export const DEFAULT_MAX_LATENESS_HOURS = 48;
 
@@ -30,6 +31,10 @@ export function toSequenceDto(row: SequenceRow, defaults: { opens: boolean; clic
     sendWindow: row.send_window,
     timezone: row.default_timezone,
     tracking: trackingOf(row, defaults),
+    reentry: row.reentry,
+    reentryCooldownDays: row.reentry_cooldown_days,
+    transactional: row.transactional,
+    holdoutPercent: row.holdout_percent,
     version: row.version,
     steps: row.steps.map((step) => ({
       key: step.key,
@@ -37,6 +42,17 @@ export function toSequenceDto(row: SequenceRow, defaults: { opens: boolean; clic
       dayOffset: step.day_offset,
       ...(step.at_time ? { at: step.at_time } : {}),
       template: step.template_key,
+      ...(step.variants
+        ? {
+            variants: step.variants.map((variant) => ({
+              key: variant.key,
+              template: variant.template_key,
+              weight: variant.weight,
+            })),
+          }
+        : {}),
+      ...(step.experiment ? { experiment: step.experiment } : {}),
+      winner: step.winner,
       ...(step.segment_key ? { segment: step.segment_key } : {}),
       maxLatenessHours: step.max_lateness_hours,
     })),
@@ -131,6 +147,7 @@ export class SequenceService {
       const earlier = seen.get(step.key);
       if (earlier !== undefined) problems.push(`steps.${index}.key ${step.key} repeats steps.${earlier}.key`);
       seen.set(step.key, index);
+      problems.push(...stepJourneyProblems(step, index));
       if (index > 0 && step.dayOffset < dto.steps[index - 1].dayOffset) {
         problems.push(
           `steps must be ordered by dayOffset: steps.${index}.dayOffset (${step.dayOffset}) is before steps.${index - 1}.dayOffset (${dto.steps[index - 1].dayOffset})`,
@@ -144,7 +161,9 @@ export class SequenceService {
       problems.push('conversionEvent must differ from triggerEvent');
     }
 
-    const templateKeys = [...new Set(dto.steps.map((step) => step.template))];
+    const templateKeys = [
+      ...new Set(dto.steps.flatMap((step) => [step.template, ...(step.variants ?? []).map((v) => v.template)])),
+    ].filter((key): key is string => !!key);
     const segmentKeys = [
       ...new Set([...dto.steps.map((step) => step.segment), dto.audienceSegment].filter((key): key is string => !!key)),
     ];
@@ -155,8 +174,12 @@ export class SequenceService {
     const templateIds = new Map(templates.map((row) => [row.key, row.id]));
     const segmentIds = new Map(segments.map((row) => [row.key, row.id]));
     dto.steps.forEach((step, index) => {
-      if (!templateIds.has(step.template))
+      if (step.template && !templateIds.has(step.template))
         problems.push(`steps.${index}.template: unknown template "${step.template}"`);
+      step.variants?.forEach((variant, at) => {
+        if (!templateIds.has(variant.template))
+          problems.push(`steps.${index}.variants.${at}.template: unknown template "${variant.template}"`);
+      });
       if (step.segment && !segmentIds.has(step.segment)) {
         problems.push(`steps.${index}.segment: unknown segment "${step.segment}"`);
       }
@@ -180,11 +203,25 @@ export class SequenceService {
         : null,
       timezone: dto.timezone ?? null,
       tracking: { opens: dto.tracking?.opens ?? null, clicks: dto.tracking?.clicks ?? null },
+      reentry: dto.reentry ?? 'after-completion',
+      reentryCooldownDays: dto.reentryCooldownDays ?? null,
+      transactional: dto.transactional ?? false,
+      holdoutPercent: dto.holdoutPercent ?? 0,
       steps: dto.steps.map((step) => ({
         key: step.key,
         dayOffset: step.dayOffset,
         at: step.at ?? null,
-        templateId: templateIds.get(step.template)!,
+        templateId: templateIds.get(step.template ?? step.variants![0].template)!,
+        variants: step.variants
+          ? step.variants.map((v) => ({ key: v.key, templateId: templateIds.get(v.template)!, weight: v.weight }))
+          : null,
+        experiment: step.experiment
+          ? {
+              metric: step.experiment.metric,
+              minPerVariant: step.experiment.minPerVariant,
+              probabilityToBeat: step.experiment.probabilityToBeat,
+            }
+          : null,
         segmentId: step.segment ? segmentIds.get(step.segment)! : null,
         maxLatenessHours: step.maxLatenessHours ?? DEFAULT_MAX_LATENESS_HOURS,
       })),

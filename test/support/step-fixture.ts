@@ -12,5 +12,8 @@ export const stepRow = (key: string, dayOffset: number, extra: Partial<StepRow> 
   segment_id: null,
   segment_key: null,
   max_lateness_hours: 48,
+  variants: null,
+  experiment: null,
+  winner: null,
   ...extra,
 });

@@ -8,6 +8,7 @@ import { DistributionKeys1764700000000 } from './1764700000000-distribution-keys
 import { SequenceTracking1764800000000 } from './1764800000000-sequence-tracking.js';
 import { MailFeedback1764900000000 } from './1764900000000-mail-feedback.js';
 import { DeliveryResend1765000000000 } from './1765000000000-delivery-resend.js';
+import { JourneyRules1765100000000 } from './1765100000000-journey-rules.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   SequenceTracking1764800000000,
   MailFeedback1764900000000,
   DeliveryResend1765000000000,
+  JourneyRules1765100000000,
 ];
