@@ -18,6 +18,7 @@ import { EnrollmentsModule } from './enrollments/enrollments.module.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { SettingsModule } from './settings/settings.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ERROR_STATUSES } from './error-statuses.js';
@@ -73,6 +74,7 @@ export class AppModule implements NestModule {
         EnrollmentsModule,
         ScheduleModule.forRoot(),
         DeliveryModule,
+        SettingsModule,
         TrackingModule,
         ReportsModule,
         DashboardModule,
