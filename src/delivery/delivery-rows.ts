@@ -43,6 +43,8 @@ export interface PendingRow {
   sequence_id: string;
   step_id: string;
   due_at: string;
+  /** The A/B variant this send uses (src/experiments/variant-choice.ts); null for a plain step. */
+  variant?: string | null;
 }
 
 export interface OutcomeRow {

@@ -128,18 +128,24 @@ export class DeliveryRepository {
   insertPending(owner: string, rows: PendingRow[], now: Date, leaseUntil: Date) {
     return queryRows<{ id: string; enrollment_id: string; attempts: number }>(
       this.dataSource,
-      `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, attempts, due_at, next_attempt_at, created_at, updated_at)
-       SELECT x.contact_id, x.enrollment_id, x.sequence_id, x.step_id, 'pending', 1, x.due_at, $8, $7, $7
-       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[])
-              AS x(contact_id, enrollment_id, sequence_id, step_id, due_at)
+      `INSERT INTO deliveries (contact_id, enrollment_id, sequence_id, step_id, status, attempts, due_at, next_attempt_at, created_at, updated_at, variant)
+       SELECT x.contact_id, x.enrollment_id, x.sequence_id, x.step_id, 'pending', 1, x.due_at, $8, $7, $7, x.variant
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $9::text[])
+              AS x(contact_id, enrollment_id, sequence_id, step_id, due_at, variant)
        JOIN enrollments e ON e.id = x.enrollment_id AND e.status = 'active' AND e.locked_by = $1
        JOIN contacts c ON c.id = x.contact_id AND ${reachableSql('c')}
        ON CONFLICT (contact_id, enrollment_id, step_id) DO UPDATE SET
          status = 'pending', reason = NULL, attempts = deliveries.attempts + 1, next_attempt_at = EXCLUDED.next_attempt_at,
-         updated_at = EXCLUDED.updated_at
+         updated_at = EXCLUDED.updated_at, variant = EXCLUDED.variant
        WHERE deliveries.status IN ('deferred', 'retrying')
        RETURNING id, enrollment_id, attempts`,
-      [owner, ...columns(rows, ['contact_id', 'enrollment_id', 'sequence_id', 'step_id', 'due_at']), now, leaseUntil],
+      [
+        owner,
+        ...columns(rows, ['contact_id', 'enrollment_id', 'sequence_id', 'step_id', 'due_at']),
+        now,
+        leaseUntil,
+        rows.map((row) => row.variant ?? null),
+      ],
     );
   }
 

@@ -3,6 +3,7 @@ import { Coalescer } from '../common/coalescer.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { trackingOf } from '../sequences/sequence.service.js';
 import { TemplateRepository, type TemplateRow } from '../templates/template.repository.js';
+import { chooseStepVariant } from '../experiments/variant-choice.js';
 import type { Poisoned, SendJob } from './batch-planner.js';
 import { describe } from './batch-planner.js';
 import { DeliveryRepository } from './delivery.repository.js';
@@ -77,7 +78,7 @@ export class SendStage {
           const { claimed, step } = job;
           // Read before the gate: a database error here leaves no gate row, so the step is simply retried
           // after the lease; past the gate, only SMTP and pure rendering can fail.
-          const template = await this.template(state, step.template_id);
+          const template = await this.template(state, chooseStepVariant(step, claimed.enrollment_id).templateId);
           const chunk = Math.floor(index / concurrency);
           const gate = (await gateChunk(chunk)).get(claimed.enrollment_id);
           void gateChunk(chunk + 1);
@@ -148,6 +149,8 @@ export class SendStage {
         },
         sequenceName: job.sequence.name,
         step: { key: step.key, dayOffset: step.day_offset },
+        event: null,
+        enrollment: { startAt: claimed.start_at },
         template,
         now,
         tracking: trackingOf(job.sequence, this.config.mail.tracking),
@@ -171,6 +174,8 @@ export class SendStage {
       sequence_id: job.claimed.sequence_id,
       step_id: job.step.id,
       due_at: job.dueAt.toISOString(),
+      // Recorded at the gate: the row says which variant this send uses before it leaves.
+      variant: chooseStepVariant(job.step, job.claimed.enrollment_id).variant,
     }));
     const refused = await writeIsolated(
       rows,
@@ -224,8 +229,8 @@ export class SendStage {
    * as a pass would, its outcome written the same way. The enrollment has moved on and is left alone, so a
    * transient failure ends `failed` too (no pass would take the row up again); a hard bounce acts as always.
    */
-  async resend(job: SendJob, gate: Gate, now: Date): Promise<OutcomeRow> {
-    const template = await this.templates.findById(job.step.template_id);
+  async resend(job: SendJob, gate: Gate, now: Date, templateId = job.step.template_id): Promise<OutcomeRow> {
+    const template = await this.templates.findById(templateId);
     const attempt = await this.attempt(job, gate, template, now);
     const { outcome, bounced } = settle(job, gate, attempt, now, {
       maxAttempts: 0,
