@@ -26,6 +26,7 @@ export interface DeliveryLogRow {
   resend_count: number;
   resend_requested_at: Date | null;
   resend_requested_by: string | null;
+  variant: string | null;
   created_at: Date;
 }
 
@@ -60,7 +61,7 @@ export class DeliveryLogRepository {
       `SELECT d.id, d.contact_id, c.email, s.key AS sequence_key, st.key AS step_key, d.status, d.reason, d.attempts,
               d.locale, d.message_id, d.smtp_response, d.due_at, d.next_attempt_at, d.sent_at, d.opened_at, d.clicked_at,
               d.bounced_at, d.complained_at, d.soft_bounced_at, d.feedback, d.resend_count,
-              d.resend_requested_at, d.resend_requested_by, d.created_at
+              d.resend_requested_at, d.resend_requested_by, d.variant, d.created_at
        FROM deliveries d
        JOIN contacts c ON c.id = d.contact_id
        JOIN sequences s ON s.id = d.sequence_id

@@ -43,6 +43,7 @@ function toDeliveryDto(row: DeliveryLogRow): DeliveryDto {
     resendCount: row.resend_count,
     resendRequestedAt: iso(row.resend_requested_at),
     resendRequestedBy: row.resend_requested_by,
+    variant: row.variant,
     createdAt: iso(row.created_at)!,
   };
 }

@@ -89,6 +89,8 @@ export class DeliveryDto {
   resendRequestedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Which admin key asked for it (a fingerprint)' })
   resendRequestedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The A/B variant this email used; null for a plain step' })
+  variant!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

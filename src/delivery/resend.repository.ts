@@ -15,6 +15,8 @@ export interface ResendTarget {
   status: string;
   contact_status: string;
   due_at: Date | null;
+  /** The A/B variant the row was sent with: a resend sends that variant's template again. */
+  variant: string | null;
 }
 
 export interface ResendClaim {
@@ -42,7 +44,7 @@ export class ResendRepository {
   find(id: string): Promise<ResendTarget | undefined> {
     return queryOne<ResendTarget>(
       this.dataSource,
-      `SELECT d.id, d.contact_id, d.enrollment_id, d.sequence_id, d.step_id, d.status, d.due_at, c.status AS contact_status
+      `SELECT d.id, d.contact_id, d.enrollment_id, d.sequence_id, d.step_id, d.status, d.due_at, d.variant, c.status AS contact_status
        FROM deliveries d JOIN contacts c ON c.id = d.contact_id WHERE d.id = $1`,
       [id],
     );

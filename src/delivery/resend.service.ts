@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { withoutStatementTimeout } from '../database/statement-timeout.js';
 import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
 import { DEFAULT_TIMEZONE } from '../sequences/schedule.js';
+import { variantOf } from '../experiments/variant-choice.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
 import type { SendJob } from './batch-planner.js';
 import { DeliveryErrorCode, DeliveryException } from './delivery.exception.js';
@@ -52,6 +53,13 @@ export class ResendService implements BeforeApplicationShutdown {
         'the step of this delivery was removed from its sequence',
       );
     }
+    const variant = variantOf(step, target.variant);
+    if (!variant) {
+      throw new DeliveryException(
+        DeliveryErrorCode.STEP_REMOVED,
+        `the variant ${String(target.variant)} of this delivery is no longer one of its step's variants`,
+      );
+    }
     const now = this.clock.now();
     const claim = await this.resends.claim(target, {
       by,
@@ -75,7 +83,7 @@ export class ResendService implements BeforeApplicationShutdown {
       zone: claimed.timezone ?? sequence.default_timezone ?? DEFAULT_TIMEZONE,
       dueAt: target.due_at ? new Date(target.due_at) : now,
     };
-    this.track(this.send(job, claim, now));
+    this.track(this.send(job, claim, now, variant.templateId));
     return {
       id: claim.id,
       status: 'pending',
@@ -111,9 +119,11 @@ export class ResendService implements BeforeApplicationShutdown {
    * Background work, like a pass: the API's statement timeout must not cut the write of an outcome the SMTP
    * server already has. A failure here leaves the row pending until its lease ends, then `unknown`.
    */
-  private async send(job: SendJob, claim: ResendClaim, now: Date): Promise<void> {
+  private async send(job: SendJob, claim: ResendClaim, now: Date, templateId: string): Promise<void> {
     try {
-      await withoutStatementTimeout(() => this.sendStage.resend(job, { id: claim.id, attempts: claim.attempts }, now));
+      await withoutStatementTimeout(() =>
+        this.sendStage.resend(job, { id: claim.id, attempts: claim.attempts }, now, templateId),
+      );
     } catch (error) {
       this.logger.error(
         { err: error, deliveryId: claim.id, contactId: job.claimed.contact_id },
