@@ -4,6 +4,7 @@ import { ContactErrorCode } from './contacts/contact.exception.js';
 import { DeliveryErrorCode } from './delivery/delivery.exception.js';
 import { ReturnsErrorCode } from './returns/returns.exception.js';
 import { EnrollmentErrorCode } from './enrollments/enrollment.exception.js';
+import { ExperimentErrorCode } from './experiments/experiment.exception.js';
 import { SegmentErrorCode } from './segments/segment.exception.js';
 import { SequenceErrorCode } from './sequences/sequence.exception.js';
 import { TemplateErrorCode } from './templates/template.exception.js';
@@ -18,7 +19,8 @@ export type ErrorCode =
   | EnrollmentErrorCode
   | DeliveryErrorCode
   | TrackingErrorCode
-  | ReturnsErrorCode;
+  | ReturnsErrorCode
+  | ExperimentErrorCode;
 
 /**
  * The HTTP status of every error code, read by AllExceptionsFilter. Typed over every code: a code added to a
@@ -84,4 +86,8 @@ export const ERROR_STATUSES: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ReturnsErrorCode.WEBHOOK_UNKNOWN_PROVIDER]: HttpStatus.NOT_FOUND,
   [ReturnsErrorCode.WEBHOOK_MALFORMED]: HttpStatus.BAD_REQUEST,
   [ReturnsErrorCode.WEBHOOK_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
+
+  [ExperimentErrorCode.STEP_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ExperimentErrorCode.NO_VARIANTS]: HttpStatus.BAD_REQUEST,
+  [ExperimentErrorCode.VARIANT_UNKNOWN]: HttpStatus.BAD_REQUEST,
 };

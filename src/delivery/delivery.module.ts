@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ComplaintBreakerModule } from '../complaint-breaker/complaint-breaker.module.js';
+import { ExperimentsModule } from '../experiments/experiments.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { ReturnsModule } from '../returns/returns.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
@@ -21,7 +22,15 @@ import { ResendService } from './resend.service.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
-  imports: [SegmentsModule, SequencesModule, TemplatesModule, TrackingModule, ReturnsModule, ComplaintBreakerModule],
+  imports: [
+    SegmentsModule,
+    SequencesModule,
+    TemplatesModule,
+    TrackingModule,
+    ReturnsModule,
+    ComplaintBreakerModule,
+    ExperimentsModule,
+  ],
   controllers: [DeliveryController, ResendController],
   providers: [
     DeliveryRepository,

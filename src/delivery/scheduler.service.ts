@@ -11,6 +11,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ComplaintBreaker } from '../complaint-breaker/complaint-breaker.service.js';
+import { WinnerService } from '../experiments/winner.service.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { withoutStatementTimeout } from '../database/statement-timeout.js';
@@ -46,6 +47,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly registry: SchedulerRegistry,
     private readonly wakeup: SchedulerWakeup,
     private readonly complaintBreaker: ComplaintBreaker,
+    private readonly winners: WinnerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -117,6 +119,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       // the API's statement timeout would turn mail already handed to the SMTP server into `unknown`.
       await withoutStatementTimeout(() => this.deliveryPass.run(state, () => this.stopping));
       await this.complaintBreaker.check(now);
+      await this.winners.decide(now);
       this.metrics.passes.inc();
       return state.result;
     } finally {

@@ -1,0 +1,76 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { SequenceDto } from '../sequences/sequence.dto.js';
+import type { StepWinner } from '../sequences/sequence.repository.js';
+import { SequenceService } from '../sequences/sequence.service.js';
+import { ExperimentErrorCode, ExperimentException } from './experiment.exception.js';
+import { WinnerRepository } from './winner.repository.js';
+import { decideWinner } from './winner-rule.js';
+
+/**
+ * Experiments' winners: decided automatically after every scheduling pass (one grouped query for all open
+ * experiments, then winner-rule.ts), or pinned by a marketer. Sends use the winner from the next pass on
+ * (src/experiments/variant-choice.ts).
+ */
+@Injectable()
+export class WinnerService {
+  private readonly logger = new Logger('Experiments');
+
+  constructor(
+    private readonly repository: WinnerRepository,
+    private readonly sequences: SequenceService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Decides what the counts allow, as of the pass's `now` (decidedAt). Never throws: a failed check is logged and
+   * the next pass checks again, as the complaint breaker's.
+   */
+  async decide(now: Date): Promise<void> {
+    try {
+      for (const open of await this.repository.openExperiments()) {
+        const decision = decideWinner(open.variants, open.experiment, new Map(Object.entries(open.counts)));
+        if (!decision) continue;
+        const winner: StepWinner = { ...decision, decidedAt: now.toISOString(), by: 'auto' };
+        if (!(await this.repository.decide(open.step_id, winner))) continue;
+        this.logger.log(
+          { sequence: open.sequence_key, step: open.step_key, ...winner, counts: open.counts },
+          `experiment ${open.sequence_key}/${open.step_key}: variant ${decision.variant} wins with probability ${decision.probability.toFixed(4)} to beat every other on ${open.experiment.metric}s per send; later sends use it alone`,
+        );
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'experiment winner check failed');
+    }
+  }
+
+  /** A marketer's choice: the variant is the step's winner from now on (`by: pinned`, no probability). */
+  async pin(sequenceKey: string, stepKey: string, variant: string): Promise<SequenceDto> {
+    const sequence = await this.sequences.require(sequenceKey);
+    const step = sequence.steps.find((candidate) => candidate.key === stepKey);
+    if (!step) {
+      throw new ExperimentException(
+        ExperimentErrorCode.STEP_NOT_FOUND,
+        `sequence ${sequenceKey} has no step ${stepKey}`,
+      );
+    }
+    if (!step.variants) {
+      throw new ExperimentException(
+        ExperimentErrorCode.NO_VARIANTS,
+        `step ${stepKey} has no variants to pick a winner from`,
+      );
+    }
+    if (!step.variants.some((candidate) => candidate.key === variant)) {
+      throw new ExperimentException(
+        ExperimentErrorCode.VARIANT_UNKNOWN,
+        `step ${stepKey} has no variant ${variant} (its variants: ${step.variants.map((v) => v.key).join(', ')})`,
+      );
+    }
+    const winner: StepWinner = { variant, probability: null, decidedAt: this.clock.now().toISOString(), by: 'pinned' };
+    await this.repository.pin(step.id, winner);
+    this.logger.log(
+      { sequence: sequenceKey, step: stepKey, ...winner },
+      `experiment ${sequenceKey}/${stepKey}: variant ${variant} pinned`,
+    );
+    return this.sequences.get(sequenceKey);
+  }
+}
