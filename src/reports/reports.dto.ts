@@ -23,6 +23,15 @@ export class FunnelQuery {
   by?: 'locale' | 'segment';
 }
 
+export class FunnelVariantDto {
+  @ApiProperty({ example: 'b' }) key!: string;
+  @ApiProperty() sent!: number;
+  @ApiProperty() opened!: number;
+  @ApiProperty() clicked!: number;
+  @ApiProperty({ description: 'Conversions attributed to this step among enrollments sent this variant' })
+  convertedAfter!: number;
+}
+
 export class FunnelStepDto {
   @ApiProperty() key!: string;
   @ApiProperty() position!: number;
@@ -37,6 +46,29 @@ export class FunnelStepDto {
   convertedAfter!: number;
   @ApiProperty({ description: 'Unsubscribed with this as the last step sent' }) unsubscribedAfter!: number;
   @ApiProperty({ description: 'Bounced or exited with this as the last step sent' }) droppedAfter!: number;
+  @ApiPropertyOptional({
+    type: [FunnelVariantDto],
+    description: 'A step with A/B variants: its counts per variant (the step’s current variants first)',
+  })
+  variants?: FunnelVariantDto[];
+}
+
+export class HoldoutDto {
+  @ApiProperty({ description: 'Held-out enrollments (sent nothing) among totals.enrolled' }) enrolled!: number;
+  @ApiProperty() converted!: number;
+  @ApiProperty({ description: 'converted / enrolled (0 when nobody was held out)' }) conversionRate!: number;
+}
+
+export class LiftDto {
+  @ApiProperty({ description: 'Treated minus held-out conversion rate' }) absolute!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'absolute / held-out rate; null when that rate is 0' })
+  relative!: number | null;
+  @ApiProperty({
+    type: [Number],
+    example: [0.012, 0.094],
+    description: '95% interval of `absolute`: Newcombe’s hybrid score interval (method 10), from Wilson intervals',
+  })
+  interval95!: [number, number];
 }
 
 export class FunnelTotalsDto {
@@ -48,6 +80,14 @@ export class FunnelTotalsDto {
   @ApiProperty() bounced!: number;
   @ApiProperty() exited!: number;
   @ApiProperty({ description: 'converted / enrolled (0 when nobody enrolled)' }) conversionRate!: number;
+  @ApiProperty({ type: HoldoutDto, description: 'The holdout group, included in the counts above' })
+  holdout!: HoldoutDto;
+  @ApiProperty({
+    type: LiftDto,
+    nullable: true,
+    description: 'Treated minus held out; null while either group is empty',
+  })
+  lift!: LiftDto | null;
 }
 
 export class BiggestDropDto {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Conditions, queryRows, type SqlFragment } from '../database/sql.js';
 
 export interface FunnelStepRow {
+  id: string;
   key: string;
   position: number;
   day_offset: number;
@@ -15,6 +16,18 @@ export interface FunnelStepRow {
   converted_after: number;
   unsubscribed_after: number;
   dropped_after: number;
+  /** The step's A/B variants as stored (`[{ key, templateId, weight }]`); null for a plain step. */
+  variants: Array<{ key: string }> | null;
+}
+
+/** One variant's counts at one step (rows of steps with variants only). */
+export interface FunnelVariantRow {
+  step_id: string;
+  variant: string;
+  sent: number;
+  opened: number;
+  clicked: number;
+  converted_after: number;
 }
 
 export interface FunnelTotalsRow {
@@ -25,6 +38,9 @@ export interface FunnelTotalsRow {
   unsubscribed: number;
   bounced: number;
   exited: number;
+  /** Held-out enrollments (no email sent) among `enrolled`, and those of them that converted. */
+  holdout_enrolled: number;
+  holdout_converted: number;
 }
 
 export interface ConversionRow {
@@ -51,10 +67,14 @@ export interface ConversionRow {
  * streams the delivery rows past them in parallel (a materialized cohort made it hash the 1M delivery rows
  * instead, 3× slower). Contacts are joined only for a breakdown.
  */
-function funnelSql(narrowed: boolean, filter: string): string {
-  const cohort = `enrollments e ${filter ? 'JOIN contacts c ON c.id = e.contact_id' : ''}
+function cohortSql(filter: string): string {
+  return `enrollments e ${filter ? 'JOIN contacts c ON c.id = e.contact_id' : ''}
       WHERE e.sequence_id = $1 AND ($2::timestamptz IS NULL OR e.start_at >= $2) AND ($3::timestamptz IS NULL OR e.start_at < $3)
         ${filter}`;
+}
+
+function funnelSql(narrowed: boolean, filter: string): string {
+  const cohort = cohortSql(filter);
   return `
     WITH per_step AS (
       SELECT d.step_id, count(*)::int AS reached,
@@ -73,7 +93,9 @@ function funnelSql(narrowed: boolean, filter: string): string {
              count(*) FILTER (WHERE e.status = 'converted')::int AS converted,
              count(*) FILTER (WHERE e.status = 'unsubscribed')::int AS unsubscribed,
              count(*) FILTER (WHERE e.status = 'bounced')::int AS bounced,
-             count(*) FILTER (WHERE e.status = 'exited')::int AS exited
+             count(*) FILTER (WHERE e.status = 'exited')::int AS exited,
+             count(*) FILTER (WHERE e.holdout)::int AS holdout_enrolled,
+             count(*) FILTER (WHERE e.holdout AND e.status = 'converted')::int AS holdout_converted
       FROM ${cohort}
       GROUP BY e.last_sent_step_id
     ), conversions_after AS (
@@ -86,10 +108,11 @@ function funnelSql(narrowed: boolean, filter: string): string {
       SELECT COALESCE(sum(enrolled), 0)::int AS enrolled, COALESCE(sum(active), 0)::int AS active,
              COALESCE(sum(completed), 0)::int AS completed, COALESCE(sum(converted), 0)::int AS converted,
              COALESCE(sum(unsubscribed), 0)::int AS unsubscribed, COALESCE(sum(bounced), 0)::int AS bounced,
-             COALESCE(sum(exited), 0)::int AS exited
+             COALESCE(sum(exited), 0)::int AS exited, COALESCE(sum(holdout_enrolled), 0)::int AS holdout_enrolled,
+             COALESCE(sum(holdout_converted), 0)::int AS holdout_converted
       FROM by_last_sent
     )
-    SELECT st.key, st.position, st.day_offset,
+    SELECT st.id, st.key, st.position, st.day_offset, st.variants,
            COALESCE(p.reached, 0) AS reached, COALESCE(p.sent, 0) AS sent, COALESCE(p.failed, 0) AS failed,
            COALESCE(p.skipped, 0) AS skipped, COALESCE(p.opened, 0) AS opened, COALESCE(p.clicked, 0) AS clicked,
            COALESCE(v.converted_after, 0) AS converted_after, COALESCE(en.unsubscribed, 0) AS unsubscribed_after,
@@ -139,8 +162,34 @@ export class ReportsRepository {
       unsubscribed: 0,
       bounced: 0,
       exited: 0,
+      holdout_enrolled: 0,
+      holdout_converted: 0,
     };
     return { steps: rows.map(({ totals: _totals, ...step }) => step), totals };
+  }
+
+  /**
+   * The A/B variants' counts, for every step of the sequence at once: one pass over its delivery rows that carry a
+   * variant (deliveries_sequence_step_idx), grouped by step and variant, each joined to its enrollment's conversion
+   * when that conversion is attributed to the step (conversions_enrollment_key) — so a step's variants add up to its
+   * convertedAfter. Narrowed to the cohort as the funnel is.
+   */
+  funnelVariants(sequenceId: string, since: Date | null, until: Date | null): Promise<FunnelVariantRow[]> {
+    const narrowed = since !== null || until !== null;
+    return queryRows<FunnelVariantRow>(
+      this.dataSource,
+      `SELECT d.step_id, d.variant, count(*) FILTER (WHERE d.status = 'sent')::int AS sent,
+              count(d.opened_at)::int AS opened, count(d.clicked_at)::int AS clicked,
+              count(v.id)::int AS converted_after
+       FROM deliveries d
+       LEFT JOIN conversions v ON v.contact_id = d.contact_id AND v.enrollment_id = d.enrollment_id
+                              AND v.attributed_step_id = d.step_id
+       WHERE d.sequence_id = $1 AND d.variant IS NOT NULL
+         ${narrowed ? `AND d.enrollment_id IN (SELECT e.id FROM ${cohortSql('')})` : ''}
+       GROUP BY d.step_id, d.variant
+       ORDER BY d.step_id, d.variant`,
+      narrowed ? [sequenceId, since, until] : [sequenceId],
+    );
   }
 
   /** Distinct languages of a sequence's enrolled contacts (for the per-locale breakdown). */

@@ -13,10 +13,36 @@ import type {
   FunnelQuery,
   FunnelStepDto,
   FunnelTotalsDto,
+  FunnelVariantDto,
 } from './reports.dto.js';
-import { type FunnelStepRow, type FunnelTotalsRow, ReportsRepository } from './reports.repository.js';
+import { lift, rate } from './lift.js';
+import {
+  type FunnelStepRow,
+  type FunnelTotalsRow,
+  type FunnelVariantRow,
+  ReportsRepository,
+} from './reports.repository.js';
 
-function toSteps(rows: FunnelStepRow[]): FunnelStepDto[] {
+/**
+ * A step's counts per variant: its current variants in their order (zeros for one not sent yet), then any variant
+ * the delivery log still names that the step no longer has.
+ */
+function variantsOf(step: FunnelStepRow, rows: FunnelVariantRow[]): FunnelVariantDto[] {
+  const keys = [...(step.variants ?? []).map((variant) => variant.key)];
+  for (const row of rows) if (!keys.includes(row.variant)) keys.push(row.variant);
+  return keys.map((key) => {
+    const row = rows.find((candidate) => candidate.variant === key);
+    return {
+      key,
+      sent: row?.sent ?? 0,
+      opened: row?.opened ?? 0,
+      clicked: row?.clicked ?? 0,
+      convertedAfter: row?.converted_after ?? 0,
+    };
+  });
+}
+
+function toSteps(rows: FunnelStepRow[], variantRows?: FunnelVariantRow[]): FunnelStepDto[] {
   return rows.map((row) => ({
     key: row.key,
     position: row.position,
@@ -30,13 +56,30 @@ function toSteps(rows: FunnelStepRow[]): FunnelStepDto[] {
     convertedAfter: row.converted_after,
     unsubscribedAfter: row.unsubscribed_after,
     droppedAfter: row.dropped_after,
+    ...(variantRows && row.variants
+      ? {
+          variants: variantsOf(
+            row,
+            variantRows.filter((variant) => variant.step_id === row.id),
+          ),
+        }
+      : {}),
   }));
 }
 
+/**
+ * Totals count every enrollment, held out or not (as before holdouts existed: everyone enrolled); the holdout group
+ * is broken out, and the lift compares the treated (enrolled − held out) with it.
+ */
 function toTotals(row: FunnelTotalsRow): FunnelTotalsDto {
+  const { holdout_enrolled, holdout_converted, ...counts } = row;
+  const heldOut = { enrolled: holdout_enrolled, converted: holdout_converted };
+  const treated = { enrolled: row.enrolled - holdout_enrolled, converted: row.converted - holdout_converted };
   return {
-    ...row,
-    conversionRate: row.enrolled === 0 ? 0 : Math.round((row.converted / row.enrolled) * 10_000) / 10_000,
+    ...counts,
+    conversionRate: rate(row),
+    holdout: { ...heldOut, conversionRate: rate(heldOut) },
+    lift: lift(treated, heldOut),
   };
 }
 
@@ -63,7 +106,10 @@ export class ReportsService {
     const since = query.since ? new Date(query.since) : null;
     const until = query.until ? new Date(query.until) : null;
     const whole = await this.reports.funnel(sequence.id, since, until);
-    const steps = toSteps(whole.steps);
+    const variantRows = sequence.steps.some((step) => step.variants)
+      ? await this.reports.funnelVariants(sequence.id, since, until)
+      : [];
+    const steps = toSteps(whole.steps, variantRows);
     const result: FunnelDto = {
       sequence: sequence.key,
       since: since?.toISOString() ?? null,
