@@ -71,6 +71,8 @@ export const ERROR_STATUSES: Readonly<Record<ErrorCode, HttpStatus>> = {
   [EnrollmentErrorCode.SEQUENCE_NOT_ENROLLABLE]: HttpStatus.CONFLICT,
   [EnrollmentErrorCode.CONTACT_NOT_ENROLLABLE]: HttpStatus.CONFLICT,
   [EnrollmentErrorCode.ALREADY_ACTIVE]: HttpStatus.CONFLICT,
+  [EnrollmentErrorCode.REENTRY_REFUSED]: HttpStatus.CONFLICT,
+  [EnrollmentErrorCode.REENTRY_COOLDOWN]: HttpStatus.CONFLICT,
   [EnrollmentErrorCode.NOT_ACTIVE]: HttpStatus.CONFLICT,
   [EnrollmentErrorCode.NOT_ENROLLED]: HttpStatus.NOT_FOUND,
 

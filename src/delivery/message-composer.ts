@@ -4,6 +4,7 @@ import { ReturnPath } from '../returns/return-path.js';
 import type { TemplateRow } from '../templates/template.repository.js';
 import { TemplateService } from '../templates/template.service.js';
 import { isWebLink, rewriteAnchorLinks } from '../templates/html-links.js';
+import { eventVariables, type TemplateEvent } from '../templates/template-renderer.js';
 import { chooseVariant } from '../templates/template-variant.js';
 import { fitsClickToken, TokenService } from '../tracking/token.service.js';
 import type { OutgoingMessage } from './mail-transport.js';
@@ -20,6 +21,9 @@ export interface ComposeInput {
   };
   sequenceName: string;
   step: { key: string; dayOffset: number };
+  /** The event that started the enrollment (null: a marketer or a segment enrolled the contact). */
+  event: TemplateEvent | null;
+  enrollment: { startAt: Date };
   template: TemplateRow;
   now: Date;
   /** The sequence's tracking in effect (its own choice or the server's default). */
@@ -66,6 +70,8 @@ export class MessageComposer {
       unsubscribeUrl,
       locale: variant.locale,
       timezone: input.contact.timezone,
+      event: eventVariables(input.event),
+      enrollment: { startAt: input.enrollment.startAt.toISOString() },
       now: input.now,
     });
     const html = this.track(rendered.html, input.deliveryId, unsubscribeUrl, input.tracking);

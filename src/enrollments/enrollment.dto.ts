@@ -3,7 +3,8 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IsBoundedInstant, IsBoundedJsonObject, IsOmittable, ValidateNestedObject } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
-import { EVENT_NAME } from '../sequences/sequence.dto.js';
+import { CalendarDto, EVENT_NAME } from '../sequences/sequence.dto.js';
+import type { NotEnrolledReason } from './enrollment-eligibility.js';
 
 /** ISO 8601 with a date, a time and an offset (or Z): a time without a zone is ambiguous. */
 
@@ -39,13 +40,31 @@ export class EnrollmentDto {
   @ApiProperty() startAt!: string;
   @ApiProperty({ nullable: true, type: String }) nextStep!: string | null;
   @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty({ description: 'Held out (holdoutPercent): receives no email of the sequence; conversions still count' })
+  holdout!: boolean;
   @ApiProperty() createdAt!: string;
 }
 
 export class SegmentEnrollmentResultDto {
   @ApiProperty() enrolled!: number;
-  @ApiProperty() alreadyEnrolled!: number;
+  @ApiProperty({ description: 'Members already active in the sequence' }) alreadyEnrolled!: number;
+  @ApiProperty({ description: "Members refused by the sequence's re-entry rule or cooldown, or by their status" })
+  ineligible!: number;
 }
+
+export class CalendarEnrollmentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() startAt!: string;
+  @ApiProperty() holdout!: boolean;
+}
+
+/** The calendar reply (CalendarDto, sequences' own), its enrollment with `holdout`. */
+export class CalendarReplyDto extends CalendarDto {
+  declare enrollment: CalendarEnrollmentDto;
+}
+// A declared field takes no decorator; the OpenAPI schema of the narrowed field is attached by hand.
+ApiProperty({ type: CalendarEnrollmentDto })(CalendarReplyDto.prototype, 'enrollment');
 
 export class EventContactDto extends UpdateContactDto {}
 
@@ -90,6 +109,12 @@ export class EventDto {
   contact?: EventContactDto;
 }
 
+export class NotEnrolledDto {
+  @ApiProperty({ example: 'webinar-school' }) sequence!: string;
+  @ApiProperty({ enum: ['reentry', 'cooldown', 'audience', 'already-active', 'contact-status'] })
+  reason!: NotEnrolledReason;
+}
+
 export class EventResultDto {
   @ApiProperty() eventId!: string;
   @ApiProperty() contactId!: string;
@@ -97,4 +122,9 @@ export class EventResultDto {
   duplicate!: boolean;
   @ApiProperty({ type: [String], description: 'Sequences the contact entered' }) enrolled!: string[];
   @ApiProperty({ type: [String], description: 'Sequences the contact converted in' }) converted!: string[];
+  @ApiProperty({
+    type: [NotEnrolledDto],
+    description: 'Every live sequence the event triggers that did not enroll the contact, with the reason',
+  })
+  notEnrolled!: NotEnrolledDto[];
 }

@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Conditions, type Queryable, queryOne, queryRows, type SqlFragment } from '../database/sql.js';
-import { reachableSql, RUNNING } from '../lifecycle/enrollment-lifecycle.js';
+import { RUNNING } from '../lifecycle/enrollment-lifecycle.js';
+import {
+  cooldownEndSql,
+  historySql,
+  ineligibleSql,
+  lostRaceSql,
+  type NotEnrolledReason,
+  onceSql,
+  refusalSql,
+} from './enrollment-eligibility.js';
+import { holdoutSql } from './holdout.js';
 import { endRunningEnrollments } from '../lifecycle/enrollment-lifecycle.repository.js';
 
 export interface EnrollmentRow {
@@ -14,6 +24,8 @@ export interface EnrollmentRow {
   start_at: Date;
   next_step_key: string | null;
   next_due_at: Date | null;
+  holdout: boolean;
+  trigger_event_id: string | null;
   created_at: Date;
 }
 
@@ -24,28 +36,62 @@ export interface DeliverySummaryRow {
   sent_at: Date | null;
 }
 
+/** What one contact's enrollment came to: the new enrollment, or why there is none. */
+export type EnrollOutcome =
+  | { enrollment: EnrollmentRow; reason?: undefined }
+  | { enrollment?: undefined; reason: NotEnrolledReason; nextAllowedAt: Date | null };
+
+export interface SegmentEnrollment {
+  enrolled: number;
+  alreadyEnrolled: number;
+  ineligible: number;
+}
+
 const SELECT_ENROLLMENT = `
   SELECT e.id, e.contact_id, e.sequence_id, s.key AS sequence_key, e.status, e.exit_reason, e.start_at,
-         st.key AS next_step_key, e.next_due_at, e.created_at
+         st.key AS next_step_key, e.next_due_at, e.holdout, e.trigger_event_id, e.created_at
   FROM enrollments e
   JOIN sequences s ON s.id = e.sequence_id
   LEFT JOIN sequence_steps st ON st.id = e.next_step_id`;
 
 /**
- * Enrolls the contacts selected by `source` (a FROM/WHERE over `contacts c`) at their first current step,
- * due per touchpoint_due_at() in the contact's zone. The partial unique index turns "already active in
- * this sequence" into a skipped row rather than an error, which makes segment enrollment idempotent.
+ * Enrolls the contacts selected by `source` (`contacts c` narrowed by a WHERE) into sequence $1 with day 0 = $2,
+ * each at its first current step, due per touchpoint_due_at() in the contact's zone, and started by event $3
+ * (NULL: a marketer or a segment). Every candidate first gets its reason not to be enrolled (refusalSql: status,
+ * audience, re-entry, cooldown); the others are inserted, with their id made here so that the holdout is decided
+ * from it in the same statement, and `once` for a `never` sequence. ON CONFLICT without a target covers both
+ * unique indexes that a concurrent enrollment can hit (one running per contact and sequence; once ever): such a
+ * row is skipped, never an error, so the event that lost the race is still stored. `select` reads `x` (the
+ * candidates, with their `reason`) LEFT JOINed to `i` (the inserted rows).
  */
-function enrollSql(source: string): string {
+function enrollSql(source: string, select: string, audience?: string): string {
   return `
-    INSERT INTO enrollments (contact_id, sequence_id, start_at, next_step_id, next_due_at)
-    SELECT c.id, s.id, $2::timestamptz, st.id,
-           touchpoint_due_at($2::timestamptz, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time)
-    FROM ${source}
-    JOIN sequences s ON s.id = $1
-    JOIN LATERAL (SELECT id, day_offset, at_time FROM sequence_steps
-                  WHERE sequence_id = s.id AND removed_at IS NULL ORDER BY position LIMIT 1) st ON true
-    ON CONFLICT (contact_id, sequence_id) WHERE status = '${RUNNING}' DO NOTHING`;
+    WITH candidates AS MATERIALIZED (
+      SELECT gen_random_uuid() AS id, c.id AS contact_id, c.timezone, s.reentry,
+             ${refusalSql('c', 's', 'h', '$2::timestamptz', audience)} AS reason,
+             ${cooldownEndSql('s', 'h')} AS next_allowed_at
+      FROM ${source}
+      JOIN sequences s ON s.id = $1
+      LEFT JOIN (${historySql('$1')}) h ON h.contact_id = c.id
+    ), inserted AS (
+      INSERT INTO enrollments (id, contact_id, sequence_id, start_at, next_step_id, next_due_at, once, holdout,
+                               trigger_event_id)
+      SELECT x.id, x.contact_id, s.id, $2::timestamptz, st.id,
+             touchpoint_due_at($2::timestamptz, COALESCE(x.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time),
+             ${onceSql('s')}, ${holdoutSql('x.id', 's.holdout_percent')}, $3::uuid
+      FROM candidates x
+      JOIN sequences s ON s.id = $1
+      JOIN LATERAL (SELECT id, day_offset, at_time FROM sequence_steps
+                    WHERE sequence_id = s.id AND removed_at IS NULL ORDER BY position LIMIT 1) st ON true
+      WHERE x.reason IS NULL
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    ), outcome AS (
+      SELECT x.contact_id, i.id AS enrollment_id, x.next_allowed_at,
+             CASE WHEN i.id IS NOT NULL THEN NULL ELSE COALESCE(x.reason, ${lostRaceSql('x.reentry')}) END AS reason
+      FROM candidates x LEFT JOIN inserted i ON i.id = x.id
+    )
+    ${select}`;
 }
 
 @Injectable()
@@ -53,36 +99,58 @@ export class EnrollmentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The new enrollment, or undefined when the contact is already active in the sequence or may not be enrolled
-   * (not `active`: unsubscribed, bounced, complained, erased, or created again with a suppressed address). The
-   * callers check the status first for a clear answer; this guard holds against a status that changed since.
+   * Enrolls one contact (a marketer's enrollment, or an event's with `options.triggerEventId` and the sequence's
+   * `options.audience` as a fragment over `contacts c`): the new enrollment, or the reason there is none. The
+   * callers check the contact's status first for a clear answer; the statement holds against a status changed
+   * since. Within a transaction, pass its EntityManager (an event's enrollments are part of it).
    */
   async enrollOne(
     contactId: string,
     sequenceId: string,
     startAt: Date,
-    db: Queryable = this.dataSource,
-  ): Promise<EnrollmentRow | undefined> {
-    const row = await queryOne<{ id: string }>(
+    options: { db?: Queryable; triggerEventId?: string; audience?: SqlFragment } = {},
+  ): Promise<EnrollOutcome> {
+    const db = options.db ?? this.dataSource;
+    const params = new Conditions([sequenceId, startAt, options.triggerEventId ?? null]);
+    const contact = params.bind(contactId);
+    const audience = options.audience ? params.place(options.audience) : undefined;
+    const row = await queryOne<{
+      enrollment_id: string | null;
+      reason: NotEnrolledReason | null;
+      next_allowed_at: Date | null;
+    }>(
       db,
-      `WITH target AS (SELECT * FROM contacts t WHERE t.id = $3 AND ${reachableSql('t')}) ${enrollSql('target c')} RETURNING id`,
-      [sequenceId, startAt, contactId],
+      enrollSql(
+        `(SELECT * FROM contacts c WHERE c.id = ${contact}) c`,
+        `SELECT enrollment_id, reason, next_allowed_at FROM outcome`,
+        audience,
+      ),
+      params.params,
     );
-    return row ? this.findById(row.id, db) : undefined;
+    // No row: the contact is gone (erased meanwhile); its status is the reason.
+    if (!row) return { reason: 'contact-status', nextAllowedAt: null };
+    if (row.enrollment_id) return { enrollment: (await this.findById(row.enrollment_id, db))! };
+    return { reason: row.reason!, nextAllowedAt: row.next_allowed_at };
   }
 
-  /** Set-based enrollment of a segment's active members; returns how many were new. */
-  async enrollSegment(sequenceId: string, startAt: Date, rule: SqlFragment): Promise<number> {
-    const members = new Conditions([sequenceId, startAt]).add(reachableSql('c')).add(rule);
-    const row = await queryOne<{ enrolled: number }>(
+  /**
+   * Set-based enrollment of a segment's members (not erased), counted by outcome in the same statement:
+   * `ineligible` are those the contact's status or the re-entry rule refused (enrollment-eligibility.ts).
+   */
+  async enrollSegment(sequenceId: string, startAt: Date, rule: SqlFragment): Promise<SegmentEnrollment> {
+    const members = new Conditions([sequenceId, startAt, null]).add(`c.status <> 'erased'`).add(rule);
+    const row = await queryOne<SegmentEnrollment>(
       this.dataSource,
-      `WITH inserted AS (
-         ${enrollSql(`(SELECT * FROM contacts c ${members.where()}) c`)}
-         RETURNING 1)
-       SELECT count(*)::int AS enrolled FROM inserted`,
+      enrollSql(
+        `(SELECT * FROM contacts c ${members.where()}) c`,
+        `SELECT count(*) FILTER (WHERE enrollment_id IS NOT NULL)::int AS enrolled,
+                count(*) FILTER (WHERE reason = 'already-active')::int AS "alreadyEnrolled",
+                count(*) FILTER (WHERE ${ineligibleSql('reason')})::int AS ineligible
+         FROM outcome`,
+      ),
       members.params,
     );
-    return row!.enrolled;
+    return row!;
   }
 
   findById(id: string, db: Queryable = this.dataSource): Promise<EnrollmentRow | undefined> {

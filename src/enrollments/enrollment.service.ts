@@ -3,12 +3,12 @@ import { Clock } from '../common/clock.js';
 import { SchedulerWakeup } from '../wakeup/scheduler-wakeup.js';
 import { ContactRepository, type ContactRow } from '../contacts/contact.repository.js';
 import { SegmentService } from '../segments/segment.service.js';
-import type { CalendarDto } from '../sequences/sequence.dto.js';
 import { SequenceService } from '../sequences/sequence.service.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
-import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
-import { isReachable, reachableSql } from '../lifecycle/enrollment-lifecycle.js';
+import type { CalendarReplyDto, EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
+import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
+import { type NotEnrolledReason, refusalMessage } from './enrollment-eligibility.js';
 import { EnrollmentRepository, type EnrollmentRow } from './enrollment.repository.js';
 import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
 import { EnrollmentErrorCode, EnrollmentException } from './enrollment.exception.js';
@@ -23,9 +23,19 @@ export function toEnrollmentDto(row: EnrollmentRow): EnrollmentDto {
     startAt: row.start_at.toISOString(),
     nextStep: row.next_step_key,
     nextDueAt: row.next_due_at ? row.next_due_at.toISOString() : null,
+    holdout: row.holdout,
     createdAt: row.created_at.toISOString(),
   };
 }
+
+/** The error code of each reason a single enrollment is refused for (all 409). */
+const REFUSAL_CODES: Readonly<Record<NotEnrolledReason, EnrollmentErrorCode>> = {
+  'contact-status': EnrollmentErrorCode.CONTACT_NOT_ENROLLABLE,
+  'already-active': EnrollmentErrorCode.ALREADY_ACTIVE,
+  reentry: EnrollmentErrorCode.REENTRY_REFUSED,
+  cooldown: EnrollmentErrorCode.REENTRY_COOLDOWN,
+  audience: EnrollmentErrorCode.CONTACT_NOT_ENROLLABLE,
+};
 
 @Injectable()
 export class EnrollmentService {
@@ -64,14 +74,13 @@ export class EnrollmentService {
       );
     }
     this.assertEnrollable(contact);
-    const row = await this.enrollments.enrollOne(contact.id, sequence.id, startAt);
-    if (!row)
-      throw new EnrollmentException(
-        EnrollmentErrorCode.ALREADY_ACTIVE,
-        `contact ${contact.id} is already active in sequence ${sequenceKey}`,
-      );
+    const outcome = await this.enrollments.enrollOne(contact.id, sequence.id, startAt);
+    if (outcome.reason) {
+      const message = refusalMessage({ ...outcome, contactId: contact.id, sequence });
+      throw new EnrollmentException(REFUSAL_CODES[outcome.reason], message);
+    }
     this.wakeup.notify();
-    return toEnrollmentDto(row);
+    return toEnrollmentDto(outcome.enrollment);
   }
 
   private async enrollSegment(
@@ -80,10 +89,9 @@ export class EnrollmentService {
     startAt: Date,
   ): Promise<SegmentEnrollmentResultDto> {
     const rule = await this.segments.compiledRule(segmentKey);
-    const enrolled = await this.enrollments.enrollSegment(sequence.id, startAt, rule);
-    if (enrolled > 0) this.wakeup.notify();
-    const members = await this.contacts.countMatching(rule, reachableSql('c'));
-    return { enrolled, alreadyEnrolled: Math.max(0, members - enrolled) };
+    const result = await this.enrollments.enrollSegment(sequence.id, startAt, rule);
+    if (result.enrolled > 0) this.wakeup.notify();
+    return result;
   }
 
   assertEnrollable(contact: ContactRow): void {
@@ -106,7 +114,7 @@ export class EnrollmentService {
   }
 
   /** Every current step with its planned time (zone, `at` and send window applied) and what happened. */
-  async calendar(sequenceKey: string, contactId: string): Promise<CalendarDto> {
+  async calendar(sequenceKey: string, contactId: string): Promise<CalendarReplyDto> {
     const sequence = await this.sequences.require(sequenceKey);
     const contact = await this.contacts.findById(contactId);
     if (!contact) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${contactId} not found`);
@@ -124,7 +132,12 @@ export class EnrollmentService {
       contactId: contact.id,
       sequence: sequence.key,
       timezone: zone,
-      enrollment: { id: enrollment.id, status: enrollment.status, startAt: enrollment.start_at.toISOString() },
+      enrollment: {
+        id: enrollment.id,
+        status: enrollment.status,
+        startAt: enrollment.start_at.toISOString(),
+        holdout: enrollment.holdout,
+      },
       steps: sequence.steps.map((step) => {
         const delivery = deliveries.get(step.id);
         const planned = plannedAt(

@@ -13,8 +13,15 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CalendarDto, CalendarQuery } from '../sequences/sequence.dto.js';
-import { EnrollDto, EnrollmentDto, EventDto, EventResultDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
+import { CalendarQuery } from '../sequences/sequence.dto.js';
+import {
+  CalendarReplyDto,
+  EnrollDto,
+  EnrollmentDto,
+  EventDto,
+  EventResultDto,
+  SegmentEnrollmentResultDto,
+} from './enrollment.dto.js';
 import { EnrollmentService } from './enrollment.service.js';
 import { EventService } from './event.service.js';
 
@@ -30,14 +37,16 @@ export class EnrollmentsController {
 
   @Post('sequences/:key/enrollments')
   @ApiOperation({
-    summary: 'Enroll one contact (201 enrollment) or every member of a segment (200 { enrolled, alreadyEnrolled })',
+    summary:
+      'Enroll one contact (201 enrollment) or every member of a segment (200 { enrolled, alreadyEnrolled, ineligible })',
     description:
-      'startAt is day 0 (default now, may be in the past). Unsubscribed or bounced contacts are never enrolled.',
+      "startAt is day 0 (default now, may be in the past). Unsubscribed or bounced contacts are never enrolled; the sequence's reentry rule and cooldown are enforced.",
   })
   @ApiCreatedResponse({ schema: { $ref: getSchemaPath(EnrollmentDto) } })
   @ApiOkResponse({ schema: { $ref: getSchemaPath(SegmentEnrollmentResultDto) } })
   @ApiConflictResponse({
-    description: 'Already active in the sequence, contact unsubscribed/bounced, or sequence not live',
+    description:
+      'Already active in the sequence, refused by its reentry rule or cooldown (the message names it), contact unsubscribed/bounced, or sequence not live',
   })
   @ApiNotFoundResponse()
   async enroll(
@@ -52,9 +61,9 @@ export class EnrollmentsController {
 
   @Get('sequences/:key/calendar')
   @ApiOperation({ summary: "A contact's touchpoints in a sequence: planned times and outcomes" })
-  @ApiOkResponse({ type: CalendarDto })
+  @ApiOkResponse({ type: CalendarReplyDto })
   @ApiNotFoundResponse()
-  calendar(@Param('key') key: string, @Query() query: CalendarQuery): Promise<CalendarDto> {
+  calendar(@Param('key') key: string, @Query() query: CalendarQuery): Promise<CalendarReplyDto> {
     return this.enrollments.calendar(key, query.contactId);
   }
 

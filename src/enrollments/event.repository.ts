@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Conditions, queryOne, type SqlFragment } from '../database/sql.js';
+import { queryOne } from '../database/sql.js';
 
 export interface NewEvent {
   contactId: string;
@@ -10,7 +10,7 @@ export interface NewEvent {
   idempotencyKey: string | null;
 }
 
-/** The events table and the membership check an event's enrollment makes, within the event's transaction. */
+/** The events table, within the event's transaction. */
 @Injectable()
 export class EventRepository {
   /** The stored event's id, or undefined when the contact already sent this idempotency key. */
@@ -33,11 +33,5 @@ export class EventRepository {
       [contactId, key],
     );
     return row?.id;
-  }
-
-  /** Whether the contact matches a compiled segment rule; read through the transaction's own connection. */
-  async isMember(manager: EntityManager, contactId: string, rule: SqlFragment): Promise<boolean> {
-    const where = new Conditions().add('c.id = ?', contactId).add(rule);
-    return (await queryOne(manager, `SELECT 1 FROM contacts c ${where.where()}`, where.params)) !== undefined;
   }
 }

@@ -7,8 +7,8 @@ import { toContactInput } from '../contacts/contact.service.js';
 import { compileRule, type Rule } from '../segments/segment-rule.js';
 import { SegmentRepository } from '../segments/segment.repository.js';
 import { SequenceRepository } from '../sequences/sequence.repository.js';
-import type { EventDto, EventResultDto } from './enrollment.dto.js';
-import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
+import { type SqlFragment, sqlFragment } from '../database/sql.js';
+import type { EventDto, EventResultDto, NotEnrolledDto } from './enrollment.dto.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
 import { EventRepository } from './event.repository.js';
 import { ContactErrorCode, ContactException } from '../contacts/contact.exception.js';
@@ -30,7 +30,9 @@ export class EventService {
   /**
    * Stores the event and applies it in one transaction: conversions end running enrollments (exits
    * first), then the event enrolls the contact into every active or paused sequence it triggers whose audience the
-   * contact is in, with day 0 = occurredAt. A repeated idempotency key changes nothing.
+   * contact is in and whose re-entry rule admits it, with day 0 = occurredAt and the event as its trigger (its
+   * properties reach the templates); each sequence that did not enroll it is listed with the reason. A repeated
+   * idempotency key changes nothing.
    */
   async ingest(dto: EventDto): Promise<EventResultDto> {
     if ((dto.email === undefined) === (dto.contactId === undefined)) {
@@ -52,7 +54,14 @@ export class EventService {
       if (!eventId) {
         // Only a repeated idempotency key stores nothing, so the key is there.
         const earlier = await this.events.findByIdempotencyKey(manager, contact.id, dto.idempotencyKey!);
-        return { eventId: earlier!, contactId: contact.id, duplicate: true, enrolled: [], converted: [] };
+        return {
+          eventId: earlier!,
+          contactId: contact.id,
+          duplicate: true,
+          enrolled: [],
+          converted: [],
+          notEnrolled: [],
+        };
       }
 
       const converted = await this.enrollments.convert(
@@ -62,17 +71,15 @@ export class EventService {
         this.clock.now(),
       );
       const enrolled: string[] = [];
-      if (isReachable(contact.status)) {
-        for (const sequence of await this.sequences.findLiveByTrigger(dto.name, manager)) {
-          if (
-            sequence.audience_segment_id &&
-            !(await this.inSegment(manager, contact.id, sequence.audience_segment_id))
-          ) {
-            continue;
-          }
-          if (await this.enrollments.enrollOne(contact.id, sequence.id, occurredAt, manager))
-            enrolled.push(sequence.key);
-        }
+      const notEnrolled: NotEnrolledDto[] = [];
+      for (const sequence of await this.sequences.findLiveByTrigger(dto.name, manager)) {
+        const outcome = await this.enrollments.enrollOne(contact.id, sequence.id, occurredAt, {
+          db: manager,
+          triggerEventId: eventId,
+          audience: await this.audience(manager, sequence.audience_segment_id),
+        });
+        if (outcome.enrollment) enrolled.push(sequence.key);
+        else notEnrolled.push({ sequence: sequence.key, reason: outcome.reason });
       }
       return {
         eventId,
@@ -80,6 +87,7 @@ export class EventService {
         duplicate: false,
         enrolled,
         converted: converted.map((row) => row.sequence_key),
+        notEnrolled,
       };
     });
     // Only after the commit: the scheduler must see the new enrollments.
@@ -97,10 +105,14 @@ export class EventService {
     return row;
   }
 
-  /** Reads through the transaction's own connection: the embedded database serves one connection at a time. */
-  private async inSegment(manager: EntityManager, contactId: string, segmentId: string): Promise<boolean> {
+  /**
+   * The sequence's audience as a condition on `contacts c`, checked in the enrollment's own statement (reason
+   * `audience`); a segment that no longer exists admits nobody. Reads through the transaction's own connection:
+   * the embedded database serves one connection at a time.
+   */
+  private async audience(manager: EntityManager, segmentId: string | null): Promise<SqlFragment | undefined> {
+    if (!segmentId) return undefined;
     const segment = await this.segments.findById(segmentId, manager);
-    if (!segment) return false;
-    return this.events.isMember(manager, contactId, compileRule(segment.rule as Rule, 'c'));
+    return segment ? compileRule(segment.rule as Rule, 'c') : sqlFragment('false');
   }
 }

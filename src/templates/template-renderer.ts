@@ -33,8 +33,25 @@ export interface RenderContext {
   sequence: { name: string };
   step: { dayOffset: number; key?: string };
   unsubscribeUrl: string;
+  /** The locale of the variant rendered (the email's language). */
   locale: string;
+  /** The contact's IANA zone (formatDate writes in it; UTC when absent). */
+  timezone?: string;
+  /** The event that started the enrollment; `{}` when a marketer or a segment enrolled the contact. */
+  event?: TemplateEvent | Record<string, never>;
+  /** The enrollment's day 0, ISO 8601. */
+  enrollment?: { startAt: string };
   [extra: string]: unknown;
+}
+
+export interface TemplateEvent {
+  name: string;
+  properties: Record<string, unknown>;
+}
+
+/** `event` as templates see it: the enrolling event's name and properties, or `{}` when no event enrolled. */
+export function eventVariables(event: TemplateEvent | null | undefined): RenderContext['event'] {
+  return event ? { name: event.name, properties: event.properties } : {};
 }
 
 export interface RenderedEmail {

@@ -219,10 +219,10 @@ describe('sequences, enrollments and events API', () => {
       segment: 'ro-speakers',
       startAt: '2026-11-24T08:00:00Z',
     }).expect(200);
-    expect(first.body).toEqual({ enrolled: 2, alreadyEnrolled: 0 });
+    expect(first.body).toEqual({ enrolled: 2, alreadyEnrolled: 0, ineligible: 1 }); // ro3 bounced
     await post('/v1/contacts', { email: 'ro4@example.md', locale: 'ro' }).expect(201);
     const second = await post('/v1/sequences/school/enrollments', { segment: 'ro-speakers' }).expect(200);
-    expect(second.body).toEqual({ enrolled: 1, alreadyEnrolled: 2 });
+    expect(second.body).toEqual({ enrolled: 1, alreadyEnrolled: 2, ineligible: 1 });
     await post('/v1/sequences/school/enrollments', { segment: 'nope' })
       .expect(404)
       .expect((r) => expect(r.body.code).toBe('segment.not_found'));
