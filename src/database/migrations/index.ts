@@ -9,6 +9,7 @@ import { SequenceTracking1764800000000 } from './1764800000000-sequence-tracking
 import { MailFeedback1764900000000 } from './1764900000000-mail-feedback.js';
 import { DeliveryResend1765000000000 } from './1765000000000-delivery-resend.js';
 import { JourneyRules1765100000000 } from './1765100000000-journey-rules.js';
+import { StudioLookups1765200000000 } from './1765200000000-studio-lookups.js';
 
 /** Listed explicitly rather than globbed: ESM has no synchronous require for TypeORM to load files with. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   MailFeedback1764900000000,
   DeliveryResend1765000000000,
   JourneyRules1765100000000,
+  StudioLookups1765200000000,
 ];
