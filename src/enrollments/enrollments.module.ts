@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
+import { EnrollmentListController } from './enrollment-list.controller.js';
+import { EnrollmentListRepository } from './enrollment-list.repository.js';
+import { EnrollmentListService } from './enrollment-list.service.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
 import { EnrollmentService } from './enrollment.service.js';
 import { EnrollmentsController } from './enrollments.controller.js';
@@ -11,8 +14,15 @@ import { EventService } from './event.service.js';
 /** Enrollments and the events that create and end them. */
 @Module({
   imports: [ContactsModule, SegmentsModule, SequencesModule],
-  controllers: [EnrollmentsController],
-  providers: [EnrollmentRepository, EnrollmentService, EventRepository, EventService],
+  controllers: [EnrollmentsController, EnrollmentListController],
+  providers: [
+    EnrollmentRepository,
+    EnrollmentService,
+    EventRepository,
+    EventService,
+    EnrollmentListRepository,
+    EnrollmentListService,
+  ],
   exports: [EnrollmentRepository, EnrollmentService],
 })
 export class EnrollmentsModule {}
