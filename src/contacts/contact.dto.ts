@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
 import { IsBoundedJsonObject, IsIanaTimezone, IsLocaleTag, IsOmittable } from '../common/validators.js';
 
@@ -76,6 +76,17 @@ export class ContactPageDto {
 }
 
 export class ListContactsQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description:
+      'Search: contacts whose e-mail, first name, last name or "first last" contains this text (case-insensitive)',
+    example: 'popescu',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(254)
+  q?: string;
+
   @ApiPropertyOptional({ description: 'Exact e-mail address (case-insensitive)' })
   @IsOptional()
   @IsString()

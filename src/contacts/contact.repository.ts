@@ -107,24 +107,44 @@ export class ContactRepository {
     ]);
   }
 
-  /** A page in creation order (index contacts_created_at_id_idx), optionally only a segment's members. */
+  /**
+   * A page in creation order (index contacts_created_at_id_idx), optionally only a segment's members, or those
+   * whose address or names contain `search` (ILIKE, wildcards taken literally). The search walks that index and
+   * filters, stopping at a page of matches: no index serves a substring. A pg_trgm GIN index would, and the native
+   * embedded PostgreSQL and Debian's server ship it (PGlite has it as a contrib to load at start), but an extension
+   * belongs to a database, not a schema: DATABASE_SCHEMA users (the tests' schemas on one server) would share it,
+   * and dropping the schema it landed in would take every other schema's index with it.
+   */
   async findPage(options: {
     limit: number;
     after?: [string, string];
     email?: string;
+    search?: string;
     rule?: SqlFragment;
-  }): Promise<ContactRow[]> {
+  }): Promise<Array<ContactRow & { cursor_at: string }>> {
     const where = new Conditions().add(`c.status <> 'erased'`);
     if (options.rule) where.add(options.rule);
     if (options.email) where.add('lower(c.email) = lower(?)', options.email);
+    if (options.search) {
+      const pattern = `%${options.search.trim().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      where.add(
+        `(c.email ILIKE ? OR c.first_name ILIKE ? OR c.last_name ILIKE ? OR concat_ws(' ', c.first_name, c.last_name) ILIKE ?)`,
+        pattern,
+        pattern,
+        pattern,
+        pattern,
+      );
+    }
     if (options.after)
       where.add('(c.created_at, c.id) > (?::timestamptz, ?::uuid)', options.after[0], options.after[1]);
     const limit = where.bind(options.limit + 1);
-    return queryRows<ContactRow>(
+    // The cursor's time is the database's, to the microsecond (JSON's rendering, whatever the DateStyle): one
+    // made from a JavaScript Date dropped them, so the next page began again at the same row.
+    return queryRows<ContactRow & { cursor_at: string }>(
       this.dataSource,
       `SELECT ${COLUMNS.split(', ')
         .map((column) => `c.${column}`)
-        .join(', ')}
+        .join(', ')}, to_json(c.created_at) #>> '{}' AS cursor_at
        FROM contacts c ${where.where()}
        ORDER BY c.created_at, c.id LIMIT ${limit}`,
       where.params,

@@ -83,8 +83,8 @@ export class ContactService {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
     const rule = query.segment ? await this.segments.compiledRule(query.segment) : undefined;
-    const rows = await this.contacts.findPage({ limit, after, email: query.email, rule });
-    return toPage(rows, limit, toContactDto, (row) => [row.created_at.toISOString(), row.id]);
+    const rows = await this.contacts.findPage({ limit, after, email: query.email, search: query.q, rule });
+    return toPage(rows, limit, toContactDto, (row) => [row.cursor_at, row.id]);
   }
 
   async members(segmentKey: string, query: PageQuery): Promise<Page<ContactDto> & { total: number }> {
@@ -95,7 +95,7 @@ export class ContactService {
       this.contacts.findPage({ limit, after, rule }),
       this.contacts.countMatching(rule),
     ]);
-    return { ...toPage(rows, limit, toContactDto, (row) => [row.created_at.toISOString(), row.id]), total };
+    return { ...toPage(rows, limit, toContactDto, (row) => [row.cursor_at, row.id]), total };
   }
 
   async update(id: string, dto: UpdateContactDto): Promise<ContactDto> {
