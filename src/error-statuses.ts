@@ -53,12 +53,14 @@ export const ERROR_STATUSES: Readonly<Record<ErrorCode, HttpStatus>> = {
   [SegmentErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
   [SegmentErrorCode.KEY_TAKEN]: HttpStatus.CONFLICT,
   [SegmentErrorCode.RULE_INVALID]: HttpStatus.BAD_REQUEST,
+  [SegmentErrorCode.IN_USE]: HttpStatus.CONFLICT,
 
   [TemplateErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
   [TemplateErrorCode.KEY_TAKEN]: HttpStatus.CONFLICT,
   [TemplateErrorCode.LOCALE_REPEATED]: HttpStatus.BAD_REQUEST,
   [TemplateErrorCode.NOT_COMPILING]: HttpStatus.UNPROCESSABLE_ENTITY,
   [TemplateErrorCode.RENDER_FAILED]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [TemplateErrorCode.IN_USE]: HttpStatus.CONFLICT,
 
   [SequenceErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
   [SequenceErrorCode.KEY_TAKEN]: HttpStatus.CONFLICT,

@@ -8,6 +8,8 @@ export enum TemplateErrorCode {
   NOT_COMPILING = 'template.not_compiling',
   /** The template fails with the preview contact's data (as its send would). */
   RENDER_FAILED = 'template.render_failed',
+  /** A sequence's step (or a variant of one) still names the template: it cannot be deleted. */
+  IN_USE = 'template.in_use',
 }
 
 export class TemplateException extends DomainException<TemplateErrorCode> {
