@@ -113,11 +113,24 @@ export class EnrollmentService {
     return toEnrollmentDto(exit.row);
   }
 
-  /** Every current step with its planned time (zone, `at` and send window applied) and what happened. */
-  async calendar(sequenceKey: string, contactId: string): Promise<CalendarReplyDto> {
+  /**
+   * Every current step with its planned time (zone, `at` and send window applied) and what happened. The contact
+   * is named by id or by e-mail, exactly one.
+   */
+  async calendar(sequenceKey: string, target: { contactId?: string; email?: string }): Promise<CalendarReplyDto> {
+    if ((target.contactId === undefined) === (target.email === undefined))
+      throw new EnrollmentException(EnrollmentErrorCode.TARGET_INVALID, ['give exactly one of contactId or email']);
     const sequence = await this.sequences.require(sequenceKey);
-    const contact = await this.contacts.findById(contactId);
-    if (!contact) throw new ContactException(ContactErrorCode.NOT_FOUND, `contact ${contactId} not found`);
+    const contact = target.contactId
+      ? await this.contacts.findById(target.contactId)
+      : await this.contacts.findByEmail(target.email!);
+    if (!contact) {
+      throw new ContactException(
+        ContactErrorCode.NOT_FOUND,
+        target.contactId ? `contact ${target.contactId} not found` : `no contact with email ${target.email}`,
+      );
+    }
+    const contactId = contact.id;
     const enrollment = await this.enrollments.findLatest(contact.id, sequence.id);
     if (!enrollment)
       throw new EnrollmentException(

@@ -60,11 +60,13 @@ export class EnrollmentsController {
   }
 
   @Get('sequences/:key/calendar')
-  @ApiOperation({ summary: "A contact's touchpoints in a sequence: planned times and outcomes" })
+  @ApiOperation({
+    summary: "A contact's touchpoints in a sequence (by contactId or email): planned times and outcomes",
+  })
   @ApiOkResponse({ type: CalendarReplyDto })
   @ApiNotFoundResponse()
   calendar(@Param('key') key: string, @Query() query: CalendarQuery): Promise<CalendarReplyDto> {
-    return this.enrollments.calendar(key, query.contactId);
+    return this.enrollments.calendar(key, query);
   }
 
   @Post('enrollments/:id/exit')

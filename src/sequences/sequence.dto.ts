@@ -256,10 +256,18 @@ export class SequencePageDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+/** The contact by id or by e-mail: exactly one (else 400). */
 export class CalendarQuery {
-  @ApiProperty({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
   @IsUUID()
-  contactId!: string;
+  contactId?: string;
+
+  @ApiPropertyOptional({ example: 'maria@example.md', description: 'The contact by e-mail, instead of contactId' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  email?: string;
 }
 
 export class CalendarStepDto {
