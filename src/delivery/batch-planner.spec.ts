@@ -26,6 +26,8 @@ const enrollment = (id: string, startAt: string, extra: Partial<ClaimedEnrollmen
   attributes: {},
   contact_status: 'active',
   holdout: false,
+  event_name: null,
+  event_properties: null,
   ...extra,
 });
 const input = (claimed: ClaimedEnrollment[], existing = new Map()) => ({

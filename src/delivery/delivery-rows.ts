@@ -15,6 +15,9 @@ export interface ClaimedEnrollment {
   contact_status: string;
   /** Held out of the sequence (its holdout group): sent nothing, still converts. */
   holdout: boolean;
+  /** The event that started the enrollment (templates' `event.*`); null when a marketer or a segment enrolled. */
+  event_name: string | null;
+  event_properties: Record<string, unknown> | null;
 }
 
 export interface ExistingDelivery {

@@ -78,8 +78,9 @@ export class DeliveryRepository {
       this.dataSource,
       `SELECT e.id AS enrollment_id, e.contact_id, e.sequence_id, e.start_at, e.next_step_id,
               c.email, c.first_name, c.last_name, c.locale, c.timezone, c.attributes, c.status AS contact_status,
-              e.holdout
+              e.holdout, ev.name AS event_name, ev.properties AS event_properties
        FROM enrollments e JOIN contacts c ON c.id = e.contact_id
+       LEFT JOIN events ev ON ev.contact_id = e.contact_id AND ev.id = e.trigger_event_id
        WHERE e.id = ANY($1::uuid[])`,
       [ids],
     );

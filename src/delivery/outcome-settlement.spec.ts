@@ -21,6 +21,8 @@ const claimed = (startAt: Date): ClaimedEnrollment => ({
   attributes: {},
   contact_status: 'active',
   holdout: false,
+  event_name: null,
+  event_properties: null,
 });
 const job = (index = 0, startAt = new Date('2026-11-23T10:00:00Z')): SendJob => ({
   claimed: claimed(startAt),

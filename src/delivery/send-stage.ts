@@ -149,7 +149,7 @@ export class SendStage {
         },
         sequenceName: job.sequence.name,
         step: { key: step.key, dayOffset: step.day_offset },
-        event: null,
+        event: claimed.event_name ? { name: claimed.event_name, properties: claimed.event_properties ?? {} } : null,
         enrollment: { startAt: claimed.start_at },
         template,
         now,

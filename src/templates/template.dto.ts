@@ -11,7 +11,15 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { KEY_MESSAGE, KEY_PATTERN, IsLocaleTag, ValidateNestedObject } from '../common/validators.js';
+import {
+  IsBoundedInstant,
+  IsBoundedJsonObject,
+  IsLocaleTag,
+  IsOmittable,
+  KEY_MESSAGE,
+  KEY_PATTERN,
+  ValidateNestedObject,
+} from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
 
 /**
@@ -85,6 +93,26 @@ export class TemplatePageDto {
 /** A sample contact for previews; every field optional. */
 export class PreviewContactDto extends UpdateContactDto {}
 
+/** The event a preview renders as the one that started the enrollment (`event.*`). */
+export class PreviewEventDto {
+  @ApiPropertyOptional({ example: 'lesson_booked', description: 'Default: sample_event' })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ example: { lessonAt: '2026-12-01T17:00:00Z', course: 'Python' }, description: 'Default: {}' })
+  @IsOmittable()
+  @IsBoundedJsonObject(16_384, 5)
+  properties?: Record<string, unknown>;
+}
+
+export class PreviewEnrollmentDto {
+  @ApiProperty({ example: '2026-11-24T10:00:00Z', description: 'Day 0 (enrollment.startAt)' })
+  @IsBoundedInstant()
+  startAt!: string;
+}
+
 export class PreviewTemplateDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Render for this stored contact' })
   @IsOptional()
@@ -101,6 +129,21 @@ export class PreviewTemplateDto {
   @IsOptional()
   @IsLocaleTag()
   locale?: string;
+
+  @ApiPropertyOptional({
+    type: PreviewEventDto,
+    description: 'Render as if this event started the enrollment; without it `event` is {} (a marketer enrolled)',
+  })
+  @IsOmittable()
+  @ValidateNestedObject()
+  @Type(() => PreviewEventDto)
+  event?: PreviewEventDto;
+
+  @ApiPropertyOptional({ type: PreviewEnrollmentDto, description: 'Default: startAt = now' })
+  @IsOmittable()
+  @ValidateNestedObject()
+  @Type(() => PreviewEnrollmentDto)
+  enrollment?: PreviewEnrollmentDto;
 }
 
 export class PreviewResultDto {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { Clock } from '../common/clock.js';
 import { canonicalLocale } from '../common/validators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ContactRepository } from '../contacts/contact.repository.js';
@@ -18,6 +19,7 @@ import { findAnchorLinks, isWebLink } from './html-links.js';
 import { RenderBudgetError } from './render-budget.js';
 import {
   type CompiledVariant,
+  eventVariables,
   type RenderContext,
   TemplateCompileError,
   TemplateRenderer,
@@ -42,6 +44,9 @@ function toTemplateDto(row: TemplateRow): TemplateDto {
     updatedAt: new Date(row.updated_at).toISOString(),
   };
 }
+
+/** The name a preview's event has when the body gives properties only. */
+const SAMPLE_EVENT_NAME = 'sample_event';
 
 const SAMPLE_CONTACT = {
   firstName: 'Alex',
@@ -75,6 +80,7 @@ export class TemplateService {
     private readonly templates: TemplateRepository,
     private readonly renderer: TemplateRenderer,
     private readonly contacts: ContactRepository,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -132,6 +138,7 @@ export class TemplateService {
     const locale = dto.locale ?? contact.locale;
     const variant = chooseVariant(template.variants, locale);
     const index = template.variants.indexOf(variant);
+    const now = this.clock.now();
     try {
       const rendered = this.compiledVariant(template, variant).render({
         contact,
@@ -140,7 +147,13 @@ export class TemplateService {
         unsubscribeUrl: `${this.config.publicUrl}/u/preview`,
         locale: variant.locale,
         timezone,
-        now: new Date(),
+        event: eventVariables(
+          dto.event && { name: dto.event.name ?? SAMPLE_EVENT_NAME, properties: dto.event.properties ?? {} },
+        ),
+        enrollment: {
+          startAt: dto.enrollment?.startAt ? new Date(dto.enrollment.startAt).toISOString() : now.toISOString(),
+        },
+        now,
       });
       return { ...rendered, locale: variant.locale };
     } catch (error) {
