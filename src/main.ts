@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { type AppConfig, ConfigError, loadConfig } from './config/app-config.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { keepGeneratedAdminKey, type KeptAdminKey } from './config/kept-admin-key.js';
 import { createApp } from './bootstrap.js';
 
-function readConfig(): AppConfig {
+function readConfig(): KeptAdminKey {
   try {
-    return loadConfig(process.env);
+    return keepGeneratedAdminKey(loadConfig(process.env));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Touchpoint cannot start. ${error.message}\n`);
@@ -15,7 +16,7 @@ function readConfig(): AppConfig {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const { config, notice } = readConfig();
   const app = await createApp(config);
   await app.listen(config.port);
   const logger = new Logger('Touchpoint');
@@ -24,9 +25,9 @@ async function main(): Promise<void> {
     // Said at every start, so an outbox that was not meant is noticed (production refuses it without OUTBOX_ONLY).
     logger.warn(`SMTP_URL is not set: emails are written to ${config.dataDir}/outbox as .eml files, not sent`);
   }
-  if (config.adminApiKeyGenerated) {
+  if (notice) {
     // Only outside production: a generated key lets a first-time user try the API at once.
-    logger.warn(`ADMIN_API_KEY is not set; generated one for this run: ${config.adminApiKeys[0]}`);
+    logger.warn(notice);
   }
 }
 
