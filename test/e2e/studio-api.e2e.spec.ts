@@ -25,7 +25,7 @@ describe('studio API', () => {
     let cursor: string | null = null;
     for (let pages = 0; pages < 50; pages++) {
       const separator = path.includes('?') ? '&' : '?';
-      const page = await get(
+      const page: { body: { items: Array<Record<string, unknown>>; nextCursor: string | null } } = await get(
         `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       ).expect(200);
       expect(page.body.items.length).toBeLessThanOrEqual(limit);
@@ -76,7 +76,9 @@ describe('studio API', () => {
     });
 
     it('shows each enrollment as POST /v1/sequences/:key/enrollments answered it', async () => {
-      const page = await get(`/v1/enrollments?sequence=list-two&contactId=${ids[0]}`).expect(200);
+      const page: { body: { items: Array<Record<string, unknown>>; nextCursor: string | null } } = await get(
+        `/v1/enrollments?sequence=list-two&contactId=${ids[0]}`,
+      ).expect(200);
       expect(page.body).toEqual({ items: [single], nextCursor: null });
     });
 
