@@ -36,6 +36,7 @@ const input = (claimed: ClaimedEnrollment[], existing = new Map()) => ({
   sequences: new Map([['s1', sequence as unknown as SequenceRow]]),
   existing,
   membership: new Map<string, Set<string>>(),
+  quietDates: new Set<string>(),
 });
 
 describe('planBatch', () => {
@@ -89,6 +90,38 @@ describe('planBatch', () => {
       }),
       expect.objectContaining({ id: 'over', status: 'completed', next_due_at: null }),
       expect.objectContaining({ id: 'gone', status: 'bounced', exit_reason: 'bounced' }),
+    ]);
+  });
+
+  it('writes each deferral with its reason and kind: the send window, or a quiet date in the contact’s zone', () => {
+    const windowed = { ...sequence, send_window: { from: '09:00', to: '20:00' } };
+    const sequences = new Map([['s1', windowed as unknown as SequenceRow]]);
+    // At 15:10 UTC it is 10:10 on 2026-11-24 in New York (window open, but a quiet date) and 00:10 on the 25th
+    // in Tokyo (not quiet, but outside the window).
+    const plan = planBatch({
+      ...input([
+        enrollment('quiet', '2026-11-24T15:00:00Z'),
+        enrollment('early', '2026-11-24T00:00:00Z', { timezone: 'Asia/Tokyo' }),
+      ]),
+      now: new Date('2026-11-24T15:10:00Z'),
+      sequences,
+      quietDates: new Set(['2026-11-24']),
+    });
+    expect(plan.jobs).toEqual([]);
+    expect(plan.notes).toEqual([
+      expect.objectContaining({
+        enrollment_id: 'quiet',
+        status: 'deferred',
+        deferral: 'quiet-date',
+        reason: 'quiet-date: 2026-11-24 in America/New_York; next allowed 2026-11-25T09:00:00-05:00',
+        next_attempt_at: '2026-11-25T14:00:00.000Z',
+      }),
+      expect.objectContaining({
+        enrollment_id: 'early',
+        status: 'deferred',
+        deferral: 'window',
+        reason: 'outside the send window; next opening 2026-11-25T00:00:00.000Z',
+      }),
     ]);
   });
 

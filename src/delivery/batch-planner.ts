@@ -3,6 +3,7 @@ import { DEFAULT_TIMEZONE, dueAt } from '../sequences/schedule.js';
 import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
 import type { ClaimedEnrollment, EnrollmentUpdate, NoteRow } from './delivery-rows.js';
 import { planEnrollment } from './delivery-planner.js';
+import type { DeferralKind } from './pacing.js';
 
 /** A send the batch decided on, for the send stage. */
 export interface SendJob {
@@ -29,6 +30,8 @@ export interface BatchInput {
   existing: Map<string, Map<string, { status: string; next_attempt_at: Date | null }>>;
   /** Members among the batch's contacts of each step segment. */
   membership: Map<string, Set<string>>;
+  /** Settings' quiet dates, as read once for the pass. */
+  quietDates: ReadonlySet<string>;
 }
 
 export interface BatchPlan {
@@ -78,10 +81,19 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
     contactStatus: row.contact_status,
     existing,
     inSegment: (segmentId) => input.membership.get(segmentId)?.has(row.contact_id) ?? false,
+    quietDates: input.quietDates,
+    transactional: sequence.transactional,
   });
   // Built apart and added at the end, so a throw half-way leaves nothing of this enrollment in the plan.
   const notes: NoteRow[] = [];
-  const note = (step: StepRow, status: NoteRow['status'], reason: string, due: Date, until: Date | null = null) =>
+  const note = (
+    step: StepRow,
+    status: NoteRow['status'],
+    reason: string,
+    due: Date,
+    until: Date | null = null,
+    deferral?: DeferralKind,
+  ) =>
     notes.push({
       contact_id: row.contact_id,
       enrollment_id: row.enrollment_id,
@@ -91,6 +103,7 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
       reason,
       due_at: due.toISOString(),
       next_attempt_at: until?.toISOString() ?? null,
+      ...(deferral && { deferral }),
     });
   const update = (step: StepRow | null, due: Date | null, status = 'active', reason: string | null = null) => ({
     id: row.enrollment_id,
@@ -109,13 +122,7 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
       plan.jobs.push({ claimed: row, sequence, step: outcome.step, zone, dueAt: outcome.dueAt });
       break;
     case 'defer':
-      note(
-        outcome.step,
-        'deferred',
-        `outside the send window; next opening ${outcome.until.toISOString()}`,
-        outcome.dueAt,
-        outcome.until,
-      );
+      note(outcome.step, 'deferred', outcome.deferral.reason, outcome.dueAt, outcome.until, outcome.deferral.kind);
       move = update(outcome.step, outcome.until);
       break;
     case 'wait':

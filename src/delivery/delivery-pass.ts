@@ -6,6 +6,7 @@ import { SequenceRepository, type SequenceRow } from '../sequences/sequence.repo
 import { describe, planBatch, type Poisoned } from './batch-planner.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import type { ClaimedEnrollment, EnrollmentUpdate } from './delivery-rows.js';
+import { PacingGate } from './pacing-gate.js';
 import { leaseUntil, type PassState } from './pass-state.js';
 import { writeIsolated } from './row-isolation.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
@@ -29,6 +30,7 @@ export class DeliveryPass {
     private readonly segments: SegmentRepository,
     private readonly sendStage: SendStage,
     private readonly metrics: SchedulerMetrics,
+    private readonly pacing: PacingGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -84,7 +86,8 @@ export class DeliveryPass {
     }
     for (const row of claimed) await this.sequence(state, row.sequence_id);
     const membership = await this.segmentMembership(state, claimed);
-    const plan = planBatch({ now, claimed, sequences: state.sequences, existing, membership });
+    const { quietDates } = await this.pacing.rules(state);
+    const plan = planBatch({ now, claimed, sequences: state.sequences, existing, membership, quietDates });
     const poisoned = [...plan.poisoned];
     const byId = new Map(claimed.map((row) => [row.enrollment_id, row]));
     const refuse = (refused: Map<string, unknown>, stepOf: (id: string) => string | null) => {
@@ -104,7 +107,7 @@ export class DeliveryPass {
     for (const note of plan.notes) {
       if (parkedIds.has(note.enrollment_id)) continue;
       state.result[note.status]++;
-      this.metrics.deliveries.inc({ status: note.status, reason: note.status === 'deferred' ? 'window' : note.reason });
+      this.metrics.deliveries.inc({ status: note.status, reason: note.deferral ?? note.reason });
     }
     const jobs = plan.jobs.filter((job) => !parkedIds.has(job.claimed.enrollment_id));
     const sent = await this.sendStage.send(state, jobs);

@@ -19,6 +19,8 @@ function plan(now: string, overrides: Partial<PlannerInput> = {}) {
     contactStatus: 'active',
     existing: new Map(),
     inSegment: () => true,
+    quietDates: new Set(),
+    transactional: false,
     ...overrides,
   });
 }
@@ -58,6 +60,49 @@ describe('planEnrollment', () => {
     const result = plan('2026-11-30T09:00:00Z', { startAt: friday, window });
     expect(result.skips).toEqual([]);
     expect(result.outcome).toMatchObject({ kind: 'send', step: { key: 'd0' } });
+  });
+
+  it('defers a step due on a quiet date in the contact’s zone to the next local day, window applied', () => {
+    const window = { from: '09:00', to: '20:00' };
+    // Due 2026-11-23 10:00 UTC = 12:00 in Chisinau, a quiet date there.
+    const result = plan('2026-11-23T10:00:00Z', {
+      zone: 'Europe/Chisinau',
+      window,
+      quietDates: new Set(['2026-11-23']),
+    });
+    expect(result.outcome).toMatchObject({
+      kind: 'defer',
+      until: new Date('2026-11-24T07:00:00Z'),
+      deferral: {
+        kind: 'quiet-date',
+        reason: 'quiet-date: 2026-11-23 in Europe/Chisinau; next allowed 2026-11-24T09:00:00+02:00',
+      },
+    });
+    // The same date is not quiet in a zone where that instant is another day.
+    const tokyo = plan('2026-11-23T16:00:00Z', { zone: 'Asia/Tokyo', quietDates: new Set(['2026-11-23']) });
+    expect(tokyo.outcome).toMatchObject({ kind: 'send' });
+  });
+
+  it('a transactional sequence ignores quiet dates (not the send window)', () => {
+    const quiet = { quietDates: new Set(['2026-11-23']), transactional: true };
+    expect(plan('2026-11-23T10:00:00Z', quiet).outcome).toMatchObject({ kind: 'send', step: { key: 'd0' } });
+    const window = { from: '12:00', to: '20:00' };
+    expect(plan('2026-11-23T10:00:00Z', { ...quiet, window }).outcome).toMatchObject({
+      kind: 'defer',
+      deferral: { kind: 'window' },
+    });
+  });
+
+  it('does not count a quiet-date or frequency deferral as lateness: it counts from the deferral’s target', () => {
+    // d0 was due 2026-11-23 10:00 and deferred (by a run of quiet dates or the cap) to 2026-11-26 10:00: 72 h
+    // after its due time, past maxLatenessHours 48, it is sent, not skipped as late.
+    const deferred = new Map([['id-d0', { status: 'deferred', next_attempt_at: new Date('2026-11-26T10:00:00Z') }]]);
+    const result = plan('2026-11-26T10:05:00Z', { existing: deferred });
+    expect(result.skips).toEqual([]);
+    expect(result.outcome).toMatchObject({ kind: 'send', step: { key: 'd0' } });
+    // Lateness still applies from that target: 49 h after it, the step is late.
+    const later = plan('2026-11-28T11:05:00Z', { existing: deferred, currentStepId: 'id-d0' });
+    expect(later.skips[0]).toMatchObject({ step: { key: 'd0' }, reason: 'late' });
   });
 
   it('waits while a send is in flight or a retry is backing off, and retries without lateness', () => {

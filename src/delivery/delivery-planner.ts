@@ -1,8 +1,10 @@
 import { endForContactStatus, FINISHED_DELIVERY } from '../lifecycle/enrollment-lifecycle.js';
 import { DEFAULT_TIMEZONE, dueAt, moveIntoWindow, type SendWindow } from '../sequences/schedule.js';
 import type { StepRow } from '../sequences/sequence.repository.js';
+import { calendarDeferral, type Deferral } from './pacing.js';
 
 const FINISHED: ReadonlySet<string> = FINISHED_DELIVERY;
+const NO_DATES: ReadonlySet<string> = new Set();
 
 export interface PlannerInput {
   now: Date;
@@ -16,6 +18,9 @@ export interface PlannerInput {
   existing: Map<string, { status: string; next_attempt_at: Date | null }>;
   /** Whether the contact is in a step's segment. */
   inSegment: (segmentId: string) => boolean;
+  /** Settings' quiet dates (local `YYYY-MM-DD`); a transactional sequence ignores them. */
+  quietDates: ReadonlySet<string>;
+  transactional: boolean;
 }
 
 export interface Skip {
@@ -26,7 +31,7 @@ export interface Skip {
 
 export type Outcome =
   | { kind: 'send'; step: StepRow; dueAt: Date }
-  | { kind: 'defer'; step: StepRow; dueAt: Date; until: Date }
+  | { kind: 'defer'; step: StepRow; dueAt: Date; until: Date; deferral: Deferral }
   | { kind: 'wait'; step: StepRow; until: Date }
   | { kind: 'end'; status: string; reason: string; step: StepRow | undefined }
   | { kind: 'complete' };
@@ -39,8 +44,10 @@ export interface Plan {
 /**
  * Decides what one claimed enrollment does in this pass — pure, so the rules are unit-tested apart from
  * the database. Late and out-of-segment steps are skipped (and logged) and the walk goes on to the next
- * step; it stops at the first step that is sent, deferred to the send window, not yet due, or in flight.
- * So at most one step is sent per enrollment per pass, and a backlog after downtime is skipped, not blasted.
+ * step; it stops at the first step that is sent, deferred (to the send window, or past a quiet date), not yet
+ * due, or in flight. So at most one step is sent per enrollment per pass, and a backlog after downtime is
+ * skipped, not blasted. Lateness counts from the step's planned time, or from the time a deferral moved it to:
+ * a wait the rules imposed (a quiet date, the frequency cap) is not lateness.
  */
 export function planEnrollment(input: PlannerInput): Plan {
   const { now, steps } = input;
@@ -65,8 +72,11 @@ export function planEnrollment(input: PlannerInput): Plan {
       return { skips, outcome: { kind: 'wait', step, until: existing.next_attempt_at } };
     }
     if (!retrying && due > now) return { skips, outcome: { kind: 'wait', step, until: due } };
-    const planned = moveIntoWindow(due, input.zone, input.window);
-    if (!retrying && now.getTime() - planned.getTime() > step.max_lateness_hours * 3_600_000) {
+    const planned = Math.max(
+      moveIntoWindow(due, input.zone, input.window).getTime(),
+      existing?.status === 'deferred' ? (existing.next_attempt_at?.getTime() ?? 0) : 0,
+    );
+    if (!retrying && now.getTime() - planned > step.max_lateness_hours * 3_600_000) {
       skips.push({ step, reason: 'late', dueAt: due });
       continue;
     }
@@ -74,8 +84,12 @@ export function planEnrollment(input: PlannerInput): Plan {
       skips.push({ step, reason: 'segment', dueAt: due });
       continue;
     }
-    const open = moveIntoWindow(now, input.zone, input.window);
-    if (open > now) return { skips, outcome: { kind: 'defer', step, dueAt: due, until: open } };
+    const deferral = calendarDeferral(now, {
+      zone: input.zone,
+      window: input.window,
+      quietDates: input.transactional ? NO_DATES : input.quietDates,
+    });
+    if (deferral) return { skips, outcome: { kind: 'defer', step, dueAt: due, until: deferral.until, deferral } };
     return { skips, outcome: { kind: 'send', step, dueAt: due } };
   }
   return { skips, outcome: { kind: 'complete' } };

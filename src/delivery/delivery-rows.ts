@@ -1,3 +1,5 @@
+import type { DeferralKind } from './pacing.js';
+
 /** The rows the delivery engine reads and writes, as the repository passes them. */
 
 export interface ClaimedEnrollment {
@@ -38,6 +40,8 @@ export interface NoteRow {
   reason: string;
   due_at: string;
   next_attempt_at: string | null;
+  /** A deferral's kind (window, quiet-date, frequency): the metrics' reason; not a column. */
+  deferral?: DeferralKind;
 }
 
 export interface PendingRow {

@@ -4,6 +4,7 @@ import { ExperimentsModule } from '../experiments/experiments.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { ReturnsModule } from '../returns/returns.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { TrackingModule } from '../tracking/tracking.module.js';
 import { DeliveryLogRepository } from './delivery-log.repository.js';
@@ -12,6 +13,8 @@ import { DeliveryRepository } from './delivery.repository.js';
 import { MailTransportLifecycle, mailTransportProvider } from './mail-transport.js';
 import { MessageComposer } from './message-composer.js';
 import { DeliveryPass } from './delivery-pass.js';
+import { PacingGate } from './pacing-gate.js';
+import { PacingRepository } from './pacing.repository.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
 import { SendStage } from './send-stage.js';
@@ -25,6 +28,7 @@ import { ResendService } from './resend.service.js';
   imports: [
     SegmentsModule,
     SequencesModule,
+    SettingsModule,
     TemplatesModule,
     TrackingModule,
     ReturnsModule,
@@ -39,6 +43,8 @@ import { ResendService } from './resend.service.js';
     SchedulerMetrics,
     DeliveryPass,
     SendStage,
+    PacingGate,
+    PacingRepository,
     MessageComposer,
     mailTransportProvider,
     MailTransportLifecycle,

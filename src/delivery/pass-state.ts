@@ -2,6 +2,7 @@ import type { LimitFunction } from 'p-limit';
 import type { SqlFragment } from '../database/sql.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import type { TemplateRow } from '../templates/template.repository.js';
+import type { JourneyRules } from './pacing.js';
 
 export interface PassResult {
   claimed: number;
@@ -25,6 +26,11 @@ export interface PassState {
   rules: Map<string, SqlFragment | undefined>;
   /** Sends in flight across the pass's batches (they overlap): the SMTP pool's connections, twice over. */
   sendLimit: LimitFunction;
+  /**
+   * Settings' frequency cap and quiet dates, read once per pass on first use (PacingGate.rules): every batch of a
+   * pass follows the same rules, and a PUT /v1/settings applies from the next pass, on every instance.
+   */
+  journey?: Promise<JourneyRules>;
 }
 
 /**

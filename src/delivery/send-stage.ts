@@ -11,6 +11,7 @@ import type { EnrollmentUpdate, OutcomeRow, PendingRow } from './delivery-rows.j
 import { MailTransport } from './mail-transport.js';
 import { MessageComposer } from './message-composer.js';
 import { type SendAttempt, settle } from './outcome-settlement.js';
+import { PacingGate } from './pacing-gate.js';
 import { leaseUntil, type PassState } from './pass-state.js';
 import { warnUnsent } from './outcome-log.js';
 import { writeIsolated } from './row-isolation.js';
@@ -37,6 +38,7 @@ export class SendStage {
     private readonly composer: MessageComposer,
     private readonly transport: MailTransport,
     private readonly metrics: SchedulerMetrics,
+    private readonly pacing: PacingGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,11 +55,15 @@ export class SendStage {
     // pending and later `unknown` — not the whole batch, most of which was never sent; and the gate costs
     // one statement per chunk (a statement per send cost a fifth of the engine's throughput).
     const concurrency = this.concurrency;
+    // The frequency cap reserves each chunk's sends just before its gate (pacing-gate.ts).
+    const pacing = this.pacing.open(state);
     const chunks = new Map<number, Promise<Map<string, Gate | Error>>>();
     const gateChunk = (index: number) => {
       let chunk = chunks.get(index);
       if (!chunk) {
-        chunk = this.gate(state, jobs.slice(index * concurrency, (index + 1) * concurrency));
+        chunk = pacing
+          .reserve(jobs.slice(index * concurrency, (index + 1) * concurrency))
+          .then((reserved) => this.gate(state, reserved));
         // A prefetched chunk whose insert fails is reported by the job that awaits it, not as unhandled.
         chunk.catch(() => undefined);
         chunks.set(index, chunk);
@@ -82,17 +88,19 @@ export class SendStage {
           const chunk = Math.floor(index / concurrency);
           const gate = (await gateChunk(chunk)).get(claimed.enrollment_id);
           void gateChunk(chunk + 1);
+          if (!gate || gate instanceof Error) pacing.notSent(job);
           if (gate instanceof Error) {
             result.poisoned.push({ claimed, stepId: step.id, reason: describe(gate) });
             return;
           }
           if (!gate) {
-            // The gate refused: an exit won, or the contact is no longer active. Look again next pass.
+            // The gate refused: an exit won, or the contact is no longer active. Look again next pass — or when
+            // the frequency cap allows, if it held the send back.
             result.updates.push({
               id: claimed.enrollment_id,
               contact_id: claimed.contact_id,
               next_step_id: step.id,
-              next_due_at: now.toISOString(),
+              next_due_at: (pacing.heldUntil(claimed.enrollment_id) ?? now).toISOString(),
               status: 'active',
               exit_reason: null,
             });
@@ -104,6 +112,7 @@ export class SendStage {
             retryBaseMs: this.config.smtpRetryBaseMs,
           });
           recorded.push(settlement.outcome);
+          if (settlement.outcome.status !== 'sent') pacing.notSent(job);
           warnUnsent(this.logger, settlement.outcome, {
             enrollmentId: claimed.enrollment_id,
             attempts: gate.attempts,
@@ -121,6 +130,7 @@ export class SendStage {
     );
     // Every send that started is recorded before a failure (a lost database connection) ends the pass.
     await Promise.all(written);
+    await pacing.release();
     const failure = settled.find((outcome) => outcome.status === 'rejected');
     if (failure) throw failure.reason;
     await this.repository.markBounced(bounced, now);
