@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { DistributionKeys1764700000000 } from '../../src/database/migrations/1764700000000-distribution-keys.js';
+import { migrations } from '../../src/database/migrations/index.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -186,10 +187,14 @@ describe('keys for a schema distributed by contact_id', () => {
     const columnsOf = async () =>
       Object.fromEntries((await contactKeyedForeignKeys()).map((key) => [key.name, key.pairs.map(([child]) => child)]));
 
+    // The migrations after it are undone first (and redone after): a later key may rest on its indexes.
+    const later = migrations.slice(migrations.indexOf(DistributionKeys1764700000000) + 1).map((M) => new M());
+    for (const step of [...later].reverse()) await step.down(runner);
     await migration.down(runner);
     expect(await volatility()).toBe('s');
     expect(await columnsOf()).toMatchObject({ deliveries_enrollment_id_fkey: ['enrollment_id'] });
     await migration.up(runner);
+    for (const step of later) await step.up(runner);
     expect(await volatility()).toBe('i');
     expect(await columnsOf()).toMatchObject({
       deliveries_enrollment_id_fkey: ['contact_id', 'enrollment_id'],
