@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IsBoundedInstant, IsBoundedJsonObject, IsOmittable, ValidateNestedObject } from '../common/validators.js';
 import { UpdateContactDto } from '../contacts/contact.dto.js';
-import { CalendarDto, EVENT_NAME } from '../sequences/sequence.dto.js';
+import { EVENT_NAME } from '../sequences/sequence.dto.js';
 import type { NotEnrolledReason } from './enrollment-eligibility.js';
 
 /** ISO 8601 with a date, a time and an offset (or Z): a time without a zone is ambiguous. */
@@ -51,20 +51,6 @@ export class SegmentEnrollmentResultDto {
   @ApiProperty({ description: "Members refused by the sequence's re-entry rule or cooldown, or by their status" })
   ineligible!: number;
 }
-
-export class CalendarEnrollmentDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() startAt!: string;
-  @ApiProperty() holdout!: boolean;
-}
-
-/** The calendar reply (CalendarDto, sequences' own), its enrollment with `holdout`. */
-export class CalendarReplyDto extends CalendarDto {
-  declare enrollment: CalendarEnrollmentDto;
-}
-// A declared field takes no decorator; the OpenAPI schema of the narrowed field is attached by hand.
-ApiProperty({ type: CalendarEnrollmentDto })(CalendarReplyDto.prototype, 'enrollment');
 
 export class EventContactDto extends UpdateContactDto {}
 

@@ -6,7 +6,8 @@ import { SegmentService } from '../segments/segment.service.js';
 import { SequenceService } from '../sequences/sequence.service.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
-import type { CalendarReplyDto, EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
+import type { CalendarDto } from '../sequences/sequence.dto.js';
+import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
 import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
 import { type NotEnrolledReason, refusalMessage } from './enrollment-eligibility.js';
 import { EnrollmentRepository, type EnrollmentRow } from './enrollment.repository.js';
@@ -117,7 +118,7 @@ export class EnrollmentService {
    * Every current step with its planned time (zone, `at` and send window applied) and what happened. The contact
    * is named by id or by e-mail, exactly one.
    */
-  async calendar(sequenceKey: string, target: { contactId?: string; email?: string }): Promise<CalendarReplyDto> {
+  async calendar(sequenceKey: string, target: { contactId?: string; email?: string }): Promise<CalendarDto> {
     if ((target.contactId === undefined) === (target.email === undefined))
       throw new EnrollmentException(EnrollmentErrorCode.TARGET_INVALID, ['give exactly one of contactId or email']);
     const sequence = await this.sequences.require(sequenceKey);

@@ -13,15 +13,8 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CalendarQuery } from '../sequences/sequence.dto.js';
-import {
-  CalendarReplyDto,
-  EnrollDto,
-  EnrollmentDto,
-  EventDto,
-  EventResultDto,
-  SegmentEnrollmentResultDto,
-} from './enrollment.dto.js';
+import { CalendarDto, CalendarQuery } from '../sequences/sequence.dto.js';
+import { EnrollDto, EnrollmentDto, EventDto, EventResultDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
 import { EnrollmentService } from './enrollment.service.js';
 import { EventService } from './event.service.js';
 
@@ -63,9 +56,9 @@ export class EnrollmentsController {
   @ApiOperation({
     summary: "A contact's touchpoints in a sequence (by contactId or email): planned times and outcomes",
   })
-  @ApiOkResponse({ type: CalendarReplyDto })
+  @ApiOkResponse({ type: CalendarDto })
   @ApiNotFoundResponse()
-  calendar(@Param('key') key: string, @Query() query: CalendarQuery): Promise<CalendarReplyDto> {
+  calendar(@Param('key') key: string, @Query() query: CalendarQuery): Promise<CalendarDto> {
     return this.enrollments.calendar(key, query);
   }
 

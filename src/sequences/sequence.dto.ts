@@ -279,10 +279,18 @@ export class CalendarStepDto {
   @ApiPropertyOptional() sentAt?: string;
 }
 
+export class CalendarEnrollmentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() startAt!: string;
+  @ApiProperty({ description: 'In the sequence’s holdout group: sent nothing, conversions still count' })
+  holdout!: boolean;
+}
+
 export class CalendarDto {
   @ApiProperty() contactId!: string;
   @ApiProperty() sequence!: string;
   @ApiProperty() timezone!: string;
-  @ApiProperty() enrollment!: { id: string; status: string; startAt: string };
+  @ApiProperty({ type: CalendarEnrollmentDto }) enrollment!: CalendarEnrollmentDto;
   @ApiProperty({ type: [CalendarStepDto] }) steps!: CalendarStepDto[];
 }
