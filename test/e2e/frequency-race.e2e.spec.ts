@@ -1,3 +1,4 @@
+import { RESERVE_SQL } from '../../src/delivery/pacing.repository.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -98,5 +99,21 @@ onServer('frequency cap: two scheduler instances racing for the same contacts', 
       `SELECT cardinality(sends) AS n, count(*)::int AS contacts FROM contact_pacing GROUP BY 1`,
     );
     expect(ledgers.rows).toEqual([{ n: 1, contacts: CONTACTS }]);
+  });
+
+  it('checks the cap on the contact’s ledger row by primary key, never by reading the delivery log', async () => {
+    // The engine's own statement, EXPLAINed with parameters of the types it runs with (docs/frequency-cap.md).
+    const ids = await a.pool.query<{ id: string }>(`SELECT id FROM contacts ORDER BY id LIMIT 10`);
+    const plan = await a.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${RESERVE_SQL}`, [
+      ids.rows.map((row) => row.id),
+      new Date('2026-11-25T10:00:00Z'),
+      [],
+      2,
+      null,
+      20,
+    ]);
+    const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).toContain('Conflict Arbiter Indexes: contact_pacing_pkey');
+    expect(text).not.toMatch(/deliveries|Seq Scan on contact_pacing/);
   });
 });
