@@ -181,6 +181,35 @@ describe('A/B variants, winner and holdout', () => {
     expect(await winner()).toEqual(decided);
   });
 
+  it('judges a conversion experiment by the conversions that followed each variant’s sends', async () => {
+    const experiment = { metric: 'conversion', minPerVariant: 20, probabilityToBeat: 0.95 };
+    // A later step keeps the enrollments running, so a purchase after the first email converts them.
+    await t
+      .post('/v1/sequences', {
+        key: 'conv',
+        name: 'conv',
+        conversionEvent: 'bought',
+        steps: [
+          { key: 'offer', dayOffset: 0, variants: AB, experiment },
+          { key: 'later', dayOffset: 7, template: 'offer-a' },
+        ],
+      })
+      .expect(201);
+    await t.post('/v1/sequences/conv/activate', {}).expect(200);
+    // Binomial(100, 0.5) below 20 has probability 1e-9: both variants reach minPerVariant.
+    const emails = await enroll('conv', 'conv', 100, at(40));
+    await sendPass(at(41), 100);
+    const sent = await rows('conv', emails);
+    expect(sent.filter((row) => row.variant === 'a').length).toBeGreaterThanOrEqual(20);
+    expect(sent.filter((row) => row.variant === 'b').length).toBeGreaterThanOrEqual(20);
+    for (const row of sent.filter((candidate) => candidate.variant === 'b')) {
+      await t.post('/v1/events', { email: row.email, name: 'bought', occurredAt: at(45).toISOString() }).expect(202);
+    }
+    await pass(t, at(46));
+    const { body } = await t.http().get('/v1/sequences/conv').set(t.auth).expect(200);
+    expect(body.steps[0].winner).toMatchObject({ variant: 'b', by: 'auto', decidedAt: at(46).toISOString() });
+  });
+
   it('pins a winner by hand (200 with the sequence), refuses unknown sequences, steps and variants', async () => {
     await sequence('pinned', {});
     const pinned = await t.post('/v1/sequences/pinned/steps/offer/winner', { variant: 'a' }).expect(200);
