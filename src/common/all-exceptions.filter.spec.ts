@@ -70,6 +70,15 @@ describe('AllExceptionsFilter', () => {
     expect(sent.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/NUL/) });
   });
 
+  it('answers a reference to a row deleted meanwhile (SQLSTATE 23503) with 400, as an unknown key is', () => {
+    const sent = reply(databaseError('23503', 'a variant of step reminder names a template that does not exist'));
+    expect(sent.status).toBe(400);
+    expect(sent.body).toMatchObject({
+      statusCode: 400,
+      message: 'a record it names does not exist (deleted meanwhile?)',
+    });
+  });
+
   it("answers a feature's exception with its code's status and the code beside the usual fields", () => {
     const sent = reply(new ThingException(ThingErrorCode.NOT_FOUND, 'thing 7 not found'));
     expect(sent.status).toBe(404);

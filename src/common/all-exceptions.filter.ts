@@ -171,6 +171,9 @@ function reasonPhrase(status: number): string {
 const INPUT_REFUSALS: Record<string, { status: number; message: (column?: string) => string }> = {
   '23502': { status: 400, message: (column) => `${column ?? 'a required field'} must not be null` },
   '23505': { status: 409, message: () => 'a record with this identity already exists' },
+  // A key's row deleted between the request's checks and its write (a template deleted while a sequence naming it
+  // was saved): what the checks answer with 400 had they run a moment later.
+  '23503': { status: 400, message: () => 'a record it names does not exist (deleted meanwhile?)' },
   '23514': { status: 400, message: () => 'a value is out of the allowed range' },
   '22001': { status: 400, message: () => 'a value is too long' },
   '22003': { status: 400, message: () => 'a number is out of range' },

@@ -1,4 +1,8 @@
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { realServer } from '../support/test-engine.js';
+
+/** Two connections at once, one waiting on the other's lock: PostgreSQL, not PGlite's single connection. */
+const onServer = realServer ? it : it.skip;
 
 /**
  * The API gaps the studio fills (issue 16): enrollments by sequence and contact, a contact's events, contact search,
@@ -285,36 +289,94 @@ describe('studio API', () => {
       expect(unknown.body).toMatchObject({ code: 'segment.not_found', message: 'segment nope not found' });
     });
 
-    it('lets no step name a template deleted meanwhile: a variant written while the delete holds the row fails', async () => {
-      await template('raced');
-      const id: string = (await t.pool.query(`SELECT id FROM templates WHERE key = 'raced'`)).rows[0].id;
-      const deleting = await t.pool.connect();
-      const writing = await t.pool.connect();
-      try {
-        // What DELETE /v1/templates/:key does: lock the row, find no user, delete; not committed yet.
-        await deleting.query('BEGIN');
-        await deleting.query(`SELECT id FROM templates WHERE id = $1 FOR UPDATE`, [id]);
-        await deleting.query(`DELETE FROM templates WHERE id = $1`, [id]);
-        // A sequence edit resolved the key before the delete and now writes the step's variants.
-        const write = writing
-          .query(
-            `UPDATE sequence_steps SET variants = jsonb_set(variants, '{1,templateId}', to_jsonb($1::text))
-             WHERE key = 'reminder'`,
-            [id],
-          )
-          .then(
-            () => undefined,
-            (error: { code?: string }) => error.code,
-          );
-        await deleting.query('COMMIT');
-        expect(await write).toBe('23503');
-      } finally {
-        deleting.release();
-        writing.release();
-      }
-      const variants = await t.pool.query(`SELECT variants FROM sequence_steps WHERE key = 'reminder'`);
-      expect(JSON.stringify(variants.rows[0].variants)).not.toContain(id);
+    const reminderWith = (variantB: string) => ({
+      name: 'Webinar',
+      audienceSegment: 'audience',
+      steps: [
+        { key: 'welcome', dayOffset: 0, template: 'welcome' },
+        {
+          key: 'reminder',
+          dayOffset: 1,
+          variants: [
+            { key: 'a', template: 'remind', weight: 1 },
+            { key: 'b', template: variantB, weight: 1 },
+          ],
+        },
+      ],
     });
+
+    onServer(
+      'saves no sequence naming a template deleted meanwhile: the save waits for the delete, then 400',
+      async () => {
+        await template('raced-api');
+        const deleting = await t.pool.connect();
+        try {
+          // DELETE /v1/templates/raced-api, held between its delete and its commit.
+          await deleting.query('BEGIN');
+          await deleting.query(`SELECT id FROM templates WHERE key = 'raced-api' FOR UPDATE`);
+          await deleting.query(`DELETE FROM templates WHERE key = 'raced-api'`);
+          // The save's checks still see the template (the delete is not committed); its step write must wait.
+          const saving = t
+            .http()
+            .put('/v1/sequences/webinar-school')
+            .set(t.auth)
+            .send(reminderWith('raced-api'))
+            .then();
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const waiting = await t.pool.query(
+              `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO sequence_steps%'`,
+            );
+            if (waiting.rows.length > 0) break;
+            if (Date.now() > deadline) throw new Error('the sequence save never waited for the template');
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          await deleting.query('COMMIT');
+          const saved = await saving;
+          expect(saved.status).toBe(400);
+          expect(saved.body.message).toBe('a record it names does not exist (deleted meanwhile?)');
+        } finally {
+          deleting.release();
+        }
+        const sequence = await get('/v1/sequences/webinar-school').expect(200);
+        expect(JSON.stringify(sequence.body.steps)).not.toContain('raced-api');
+        await get('/v1/templates/raced-api').expect(404);
+      },
+    );
+
+    onServer(
+      'lets no step name a template deleted meanwhile: a variant written while the delete holds the row fails',
+      async () => {
+        await template('raced');
+        const id: string = (await t.pool.query(`SELECT id FROM templates WHERE key = 'raced'`)).rows[0].id;
+        const deleting = await t.pool.connect();
+        const writing = await t.pool.connect();
+        try {
+          // What DELETE /v1/templates/:key does: lock the row, find no user, delete; not committed yet.
+          await deleting.query('BEGIN');
+          await deleting.query(`SELECT id FROM templates WHERE id = $1 FOR UPDATE`, [id]);
+          await deleting.query(`DELETE FROM templates WHERE id = $1`, [id]);
+          // A sequence edit resolved the key before the delete and now writes the step's variants.
+          const write = writing
+            .query(
+              `UPDATE sequence_steps SET variants = jsonb_set(variants, '{1,templateId}', to_jsonb($1::text))
+             WHERE key = 'reminder'`,
+              [id],
+            )
+            .then(
+              () => undefined,
+              (error: { code?: string }) => error.code,
+            );
+          await deleting.query('COMMIT');
+          expect(await write).toBe('23503');
+        } finally {
+          deleting.release();
+          writing.release();
+        }
+        const variants = await t.pool.query(`SELECT variants FROM sequence_steps WHERE key = 'reminder'`);
+        expect(JSON.stringify(variants.rows[0].variants)).not.toContain(id);
+      },
+    );
   });
 
   describe('GET /v1/sequences/:key/calendar?email=', () => {
