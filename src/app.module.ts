@@ -20,6 +20,7 @@ import { DeliveryModule } from './delivery/delivery.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { StudioModule } from './studio/studio.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ERROR_STATUSES } from './error-statuses.js';
 import { HealthModule } from './health/health.module.js';
@@ -78,6 +79,7 @@ export class AppModule implements NestModule {
         TrackingModule,
         ReportsModule,
         DashboardModule,
+        StudioModule,
       ],
       providers: [{ provide: APP_FILTER, useValue: new AllExceptionsFilter(ERROR_STATUSES) }],
     };

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { api, ApiError, unwrap } from '../api/client';
+import { Calendar } from '../components/Calendar';
+import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { FunnelChart } from '../components/FunnelChart';
+import { SequenceActions } from '../components/SequenceActions';
+import { SequenceSettings } from '../components/SequenceSettings';
+import { StatusBadge } from '../components/StatusBadge';
+import { useLoad } from '../components/useLoad';
+import { useI18n } from '../i18n/i18n';
+import { href } from '../router';
+
+async function loadSequence(key: string) {
+  const path = { params: { path: { key } } };
+  const [sequence, funnel] = await Promise.all([
+    unwrap(api.GET('/v1/sequences/{key}', path)),
+    unwrap(api.GET('/v1/sequences/{key}/funnel', path)),
+  ]);
+  return { sequence, funnel };
+}
+
+/** One sequence: its calendar, its settings, its funnel and the status actions. */
+export function Sequence({ sequenceKey }: { sequenceKey: string }) {
+  const { t } = useI18n();
+  const loaded = useLoad(() => loadSequence(sequenceKey), [sequenceKey]);
+  const [announcement, setAnnouncement] = useState('');
+  const back = (
+    <p className="back">
+      <a href={href({ screen: 'sequences' })}>← {t('sequence.back')}</a>
+    </p>
+  );
+  if (loaded.state === 'loading')
+    return (
+      <>
+        {back}
+        <Loading />
+      </>
+    );
+  if (loaded.state === 'failed') {
+    const notFound = loaded.error instanceof ApiError && loaded.error.status === 404;
+    return (
+      <>
+        {back}
+        {notFound ? (
+          <p className="notice error" role="alert">
+            {t('sequence.notFound', { key: sequenceKey })}
+          </p>
+        ) : (
+          <ErrorNotice error={loaded.error} onRetry={loaded.reload} />
+        )}
+      </>
+    );
+  }
+  const { sequence, funnel } = loaded.data;
+  return (
+    <article className="sequence" aria-labelledby="sequence-title">
+      {back}
+      <header className="sequence-header">
+        <div>
+          <h1 id="sequence-title">{sequence.name}</h1>
+          <p className="sequence-meta">
+            <code>{sequence.key}</code> <StatusBadge status={sequence.status} />
+          </p>
+        </div>
+        <SequenceActions
+          sequence={sequence}
+          running={funnel.totals.active}
+          onChanged={(changed) => {
+            setAnnouncement(t('action.done', { status: t(`status.${changed.status}`) }));
+            loaded.reload();
+          }}
+        />
+      </header>
+      <p className="announcement" role="status">
+        {announcement}
+      </p>
+      {sequence.pausedReason === 'complaint-rate' && sequence.status === 'paused' && (
+        <p className="notice error">{t('settings.pausedReason')}</p>
+      )}
+      <div className="sequence-grid">
+        <section aria-labelledby="calendar-title" className="panel">
+          <h2 id="calendar-title">{t('sequence.calendar')}</h2>
+          <p className="muted">{t('sequence.calendarIntro')}</p>
+          <Calendar steps={sequence.steps} />
+        </section>
+        <section aria-labelledby="settings-title" className="panel">
+          <h2 id="settings-title">{t('settings.title')}</h2>
+          <SequenceSettings sequence={sequence} />
+        </section>
+      </div>
+      <section aria-labelledby="funnel-title" className="panel">
+        <h2 id="funnel-title">{t('funnel.title')}</h2>
+        <FunnelChart funnel={funnel} />
+      </section>
+    </article>
+  );
+}

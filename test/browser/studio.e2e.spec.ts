@@ -1,0 +1,207 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
+import { collectPageErrors, hasChromium, horizontalOverflow, launchChromium, PHONE, WIDE } from './studio-browser.js';
+
+const withBrowser = hasChromium ? describe : describe.skip;
+// Ceilings for a busy machine, not measures: every wait ends as soon as the element is there.
+const SEEN = { timeout: 60_000 };
+
+withBrowser('the studio in a real browser', () => {
+  let t: DeliveryTestApp;
+  let browser: Browser;
+  let base: string;
+  const key = () => t.auth.Authorization.replace('Bearer ', '');
+  const T0 = new Date('2026-11-23T10:00:00Z');
+
+  beforeAll(async () => {
+    t = await startDeliveryTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signIn(page: Page): Promise<void> {
+    await page.goto(`${base}/`);
+    await page.fill('#admin-key', key());
+    await page.click('.sign-in button[type=submit]');
+    await page.locator('#sign-out').waitFor(SEEN);
+  }
+
+  /** The screen as it is now, at 1400 px and at 375 px: no horizontal scroll at either. */
+  async function checkBothWidths(page: Page, ready: string): Promise<void> {
+    for (const viewport of [WIDE, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.locator(ready).first().waitFor(SEEN);
+      expect({ width: viewport.width, overflow: await horizontalOverflow(page) }).toEqual({
+        width: viewport.width,
+        overflow: 0,
+      });
+    }
+    await page.setViewportSize(WIDE);
+  }
+
+  it('serves the page at / with a CSP that allows only its own scripts', async () => {
+    const response = await t.http().get('/').expect(200);
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
+    const script = /src="(\/studio\/assets\/[^"]+\.js)"/.exec(response.text)?.[1];
+    expect(script).toBeDefined();
+    await t
+      .http()
+      .get(script!)
+      .expect(200)
+      .expect('Content-Type', /javascript/);
+    await t.http().get('/studio/assets/nothing.js').expect(404);
+  });
+
+  it('refuses a wrong key, then shows the empty state with what to do next', async () => {
+    const page = await browser.newPage({ viewport: WIDE });
+    const errors = collectPageErrors(page);
+    await page.goto(`${base}/`);
+    await checkBothWidths(page, '#admin-key');
+    await page.fill('#admin-key', 'wrong-key-wrong-key-wrong');
+    await page.click('.sign-in button[type=submit]');
+    await page.locator('#sign-in-message:has-text("not accepted")').waitFor(SEEN);
+    // The refused key is not kept.
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('touchpoint-key')")).toBeNull();
+    await page.fill('#admin-key', key());
+    await page.click('.sign-in button[type=submit]');
+    await page.locator('#sequences-empty').waitFor(SEEN);
+    expect(await page.locator('#sequences-empty').textContent()).toContain('POST /v1/sequences');
+    await checkBothWidths(page, '#sequences-empty');
+    await page.close();
+    // The refused key counted as one failed authentication: the console shows that 401 as a failed resource.
+    expect(errors.filter((error) => !error.includes('401'))).toEqual([]);
+  });
+
+  it('lists a sequence made through the API, opens its calendar and funnel, pauses it after saying what happens', async () => {
+    for (const template of ['welcome', 'offer-a', 'offer-b']) {
+      await t
+        .post('/v1/templates', {
+          key: template,
+          name: template,
+          variants: [{ locale: 'en', subject: 'Hi', html: '<p>Hi</p>' }],
+        })
+        .expect(201);
+    }
+    await t
+      .post('/v1/sequences', {
+        key: 'school',
+        name: 'School <b>webinar</b>',
+        triggerEvent: 'joined',
+        conversionEvent: 'bought',
+        sendWindow: { from: '09:00', to: '20:00', days: [1, 2, 3, 4, 5] },
+        holdoutPercent: 0,
+        steps: [
+          { key: 'welcome', dayOffset: 0, template: 'welcome' },
+          {
+            key: 'offer',
+            dayOffset: 1,
+            at: '10:00',
+            variants: [
+              { key: 'a', template: 'offer-a', weight: 3 },
+              { key: 'b', template: 'offer-b', weight: 1 },
+            ],
+            experiment: { metric: 'click', minPerVariant: 50, probabilityToBeat: 0.95 },
+          },
+          { key: 'feedback', dayOffset: 7, template: 'welcome', maxLatenessHours: 72 },
+        ],
+      })
+      .expect(201);
+    await t.post('/v1/sequences/school/steps/offer/winner', { variant: 'b' }).expect(200);
+    await t.post('/v1/sequences/school/activate', {}).expect(200);
+    for (let i = 0; i < 4; i++) {
+      await t
+        .post('/v1/events', { email: `p${i}@example.com`, name: 'joined', occurredAt: T0.toISOString() })
+        .expect(202);
+    }
+    await t.post('/v1/scheduler/run', { now: new Date(T0.getTime() + 60_000).toISOString() }).expect(200);
+    // One person leaves after the welcome email: the biggest drop.
+    const exit = await t.pool.query(
+      `SELECT e.id FROM enrollments e JOIN contacts c ON c.id = e.contact_id WHERE c.email = 'p0@example.com'`,
+    );
+    await t.post(`/v1/enrollments/${exit.rows[0].id}/exit`, {}).expect(200);
+    const funnel = (await t.http().get('/v1/sequences/school/funnel').set(t.auth).expect(200)).body;
+    expect(funnel.biggestDrop).toEqual({ step: 'welcome', lost: 1 });
+
+    const page = await browser.newPage({ viewport: WIDE });
+    const errors = collectPageErrors(page);
+    await signIn(page);
+
+    const row = page.locator('[data-sequence="school"]');
+    await row.waitFor(SEEN);
+    // A name with markup shows as text.
+    expect(await row.locator('a').textContent()).toBe('School <b>webinar</b>');
+    expect(await row.locator('.enrolled').textContent()).toBe('4');
+    expect(await row.locator('.conversion').textContent()).toBe('0%');
+    expect(await row.locator('.drop').textContent()).toBe('after welcome: 1 lost');
+    await checkBothWidths(page, '[data-sequence="school"]');
+
+    await row.locator('a').click();
+    await page.locator('#calendar').waitFor(SEEN);
+    expect(await page.locator('.calendar-day .day-label').allTextContents()).toEqual(['Day 0', 'Day 1', 'Day 7']);
+    const offer = page.locator('.step-card[data-step="offer"]');
+    expect(await offer.locator('.step-time').textContent()).toBe('at 10:00');
+    expect(await offer.locator('[data-variant]').allTextContents()).toEqual(['a: offer-a, 75%', 'b: offer-b, 25%']);
+    expect(await offer.locator('.winner').textContent()).toBe('b: offer-b, 25%');
+    expect(await offer.locator('.winner-note').textContent()).toContain('Winner: b');
+    expect(await page.locator('[data-setting="window"] dd').textContent()).toBe('09:00–20:00, Mon Tue Wed Thu Fri');
+    expect(await page.locator('[data-setting="trigger"] dd').textContent()).toBe('joined');
+    for (const step of funnel.steps as Array<{ key: string; reached: number; sent: number }>) {
+      const card = page.locator(`.funnel-step[data-step="${step.key}"]`);
+      expect(await card.locator('.value.reached').textContent()).toBe(String(step.reached));
+      expect(await card.locator('.value.sent').textContent()).toBe(String(step.sent));
+    }
+    expect(await page.locator('.funnel-step.drop').getAttribute('data-step')).toBe('welcome');
+    expect(await page.locator('[data-total="enrolled"] dd').textContent()).toBe('4');
+    await checkBothWidths(page, '#funnel');
+
+    // Pause: the dialog says what happens to the three still running before anything changes; Cancel changes nothing.
+    await page.click('[data-action="pause"]');
+    const dialog = page.locator('dialog.confirm');
+    await dialog.waitFor(SEEN);
+    expect(await dialog.textContent()).toContain('Running enrollments: 3.');
+    await checkBothWidths(page, 'dialog.confirm');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', ...SEEN });
+    expect((await t.http().get('/v1/sequences/school').set(t.auth).expect(200)).body.status).toBe('active');
+    await page.click('[data-action="pause"]');
+    await dialog.locator('button.primary').click();
+    await page.locator('.announcement:has-text("now paused")').waitFor(SEEN);
+    expect((await t.http().get('/v1/sequences/school').set(t.auth).expect(200)).body.status).toBe('paused');
+    expect(
+      await page.locator('[data-action]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-action'))),
+    ).toEqual(['resume', 'archive']);
+
+    // The interface in Russian, dates and all, by the switch.
+    await page.selectOption('.language select', 'ru');
+    await page.locator('h2:has-text("Календарь касаний")').waitFor(SEEN);
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('ru');
+    await checkBothWidths(page, '#calendar');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('goes back to sign-in, saying why, when the server stops accepting the key; says when the server is unreachable', async () => {
+    const page = await browser.newPage({ viewport: WIDE });
+    await signIn(page);
+    await page.evaluate("sessionStorage.setItem('touchpoint-key', 'a-key-the-server-no-longer-takes')");
+    await page.goto(`${base}/#/sequences/school`);
+    await page.reload();
+    await page.locator('#sign-in-message:has-text("no longer accepts")').waitFor(SEEN);
+
+    await signIn(page);
+    await page.route('**/v1/sequences/school/funnel', (route) => route.abort('connectionrefused'));
+    await page.goto(`${base}/#/sequences/school`);
+    await page.locator('[role=alert]:has-text("could not be reached")').waitFor(SEEN);
+    await page.unroute('**/v1/sequences/school/funnel');
+    await page.click('button:has-text("Try again")');
+    await page.locator('#calendar').waitFor(SEEN);
+    await page.close();
+  });
+});
