@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Settings (API.md v1.1): the frequency cap and quiet dates, validated and replaced whole. */
@@ -75,5 +76,57 @@ describe('settings API', () => {
       expect((refused.body as { message: string[] }).message.length).toBeGreaterThan(0);
     }
     expect((await get()).body).toEqual(kept);
+  });
+
+  it('answers any body below 500; a 400 writes nothing and a 200 is what GET then returns', async () => {
+    const limit = fc.oneof(
+      fc.integer({ min: -2, max: 200 }),
+      fc.double(),
+      fc.string(),
+      fc.constant(null),
+      fc.anything(),
+    );
+    const date = fc.oneof(
+      fc
+        .date({ min: new Date('1900-01-01'), max: new Date('2300-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+      fc.constantFrom('2026-02-29', '2028-02-29', '2026-13-01', '2026-1-1', '2026-12-25 '),
+      fc.string({ maxLength: 12 }),
+      fc.anything(),
+    );
+    const cap = fc.oneof(
+      fc.constant(null),
+      fc.record(
+        { maxPerDay: limit, maxPerWeek: limit, minHoursBetween: limit, extra: fc.anything() },
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    );
+    const body = fc.oneof(
+      fc.record(
+        { frequencyCap: cap, quietDates: fc.oneof(fc.array(date, { maxLength: 6 }), fc.anything()) },
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const before = (await get()).body as unknown;
+        const response = await t
+          .http()
+          .put('/v1/settings')
+          .set(t.auth)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(value ?? null));
+        expect(response.status).toBeLessThan(500);
+        if (response.status >= 400) {
+          expect((await get()).body).toEqual(before);
+        } else {
+          expect(response.status).toBe(200);
+          expect((await get()).body).toEqual(response.body);
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 60) },
+    );
   });
 });
