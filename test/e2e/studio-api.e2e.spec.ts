@@ -187,6 +187,7 @@ describe('studio API', () => {
       ]);
       expect(await emails('q=ION%20pop')).toEqual(['ion@search.test']);
       expect(await emails('q=%D0%A1%D0%BC%D0%B8%D1%80')).toEqual(['olga@search.test']); // Смир
+      expect(await emails('q=%D0%BE%D0%BB%D1%8C%D0%B3%D0%B0')).toEqual(['olga@search.test']); // ольга
       expect(await emails('q=RIA.P@')).toEqual(['maria.p@search.test']);
     });
 
