@@ -75,9 +75,7 @@ onServer('frequency cap: two scheduler instances racing for the same contacts', 
       b.http().post('/v1/scheduler/run').set(b.auth).send(now).expect(200),
     ]);
     const [ra, rb] = results.map((result) => result.body as { claimed: number; sent: number; deferred: number });
-    // Both instances took part in the pass.
-    expect(ra.claimed).toBeGreaterThan(0);
-    expect(rb.claimed).toBeGreaterThan(0);
+    // How the claims split between the instances is up to timing; that no contact got two emails is not.
     expect(ra.claimed + rb.claimed).toBe(2 * CONTACTS);
     expect(ra.sent + rb.sent).toBe(CONTACTS);
     expect(ra.deferred + rb.deferred).toBe(CONTACTS);
