@@ -96,6 +96,7 @@ export class DeliveryController {
           'email',
           'sequence',
           'step',
+          'variant',
           'status',
           'reason',
           'attempts',

@@ -265,7 +265,7 @@ describe('tracking, unsubscribe, logs and the funnel', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,contactId,email,sequence,step,status,reason,attempts,locale,messageId,smtpResponse,dueAt,sentAt,openedAt,clickedAt,' +
+      'id,contactId,email,sequence,step,variant,status,reason,attempts,locale,messageId,smtpResponse,dueAt,sentAt,openedAt,clickedAt,' +
         'bouncedAt,complainedAt,softBouncedAt,feedback,resendCount,resendRequestedAt,resendRequestedBy,createdAt',
     );
     expect(lines).toHaveLength(1 + 13);
