@@ -3,7 +3,8 @@
 // its segments, ru/ro/en templates and 7-step touchpoint calendar, activated), sample contacts and their events.
 // On a server started with SCHEDULER_TEST_CLOCK=true it then plays the next weeks out with the test clock, pass by
 // pass, so the funnel shows sends, drops and conversions at once; otherwise day 0's e-mails go out now and it says
-// how to see the rest.
+// how to see the rest. When the server writes its e-mails to DATA_DIR/outbox (no SMTP_URL), about half of them are
+// then read as a person would (their tracking image), so the funnel has opens too.
 //
 // Usage: npm run demo:load [-- --url http://localhost:3000]
 //   server: --url, else TOUCHPOINT_URL, else http://localhost:$PORT (PORT as the server's, default 3000)
@@ -11,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { openSomeMessages } from './demo-opens.js';
 import { sampleContacts, sampleStory, STORY_SPAN_MS, STORY_STEP_MS } from './demo-sample.js';
 
 const { values: args } = parseArgs({ options: { url: { type: 'string' } } });
@@ -18,7 +20,8 @@ const base = (args.url ?? process.env.TOUCHPOINT_URL ?? `http://localhost:${proc
   /\/+$/,
   '',
 );
-const keyFile = path.resolve(process.env.DATA_DIR || './data', 'admin-key');
+const dataDir = path.resolve(process.env.DATA_DIR || './data');
+const keyFile = path.join(dataDir, 'admin-key');
 const key =
   process.env.ADMIN_API_KEY?.split(',')[0].trim() ||
   (await readFile(keyFile, 'utf8').then(
@@ -121,6 +124,8 @@ if (testClock) {
 console.log(
   `events: ${told} told; sent ${totals.sent}, skipped ${totals.skipped}, deferred ${totals.deferred}, failed ${totals.failed}`,
 );
+const opened = await openSomeMessages(path.join(dataDir, 'outbox'), base, 0.55);
+if (opened !== undefined) console.log(`opens: ${opened} of the e-mails in ${path.join(dataDir, 'outbox')} read`);
 const funnel = await expect(200, 'GET', `/v1/sequences/${campaign.sequence.key}/funnel`);
 const { enrolled, active, converted, conversionRate } = funnel.totals;
 console.log(

@@ -18,7 +18,7 @@ describe('npm run demo:load (the online-school example)', () => {
 
   it('creates the ru/ro/en templates, the day 0-1-2-4-7-14-21 calendar and the sample contacts, and can be re-run', async () => {
     const url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    const env = { ...process.env, ADMIN_API_KEY: ADMIN_KEY, TOUCHPOINT_URL: 'http://127.0.0.1:9' };
+    const env = { ...process.env, ADMIN_API_KEY: ADMIN_KEY, TOUCHPOINT_URL: 'http://127.0.0.1:9', DATA_DIR: t.dataDir };
     // --url wins over TOUCHPOINT_URL (which points nowhere here).
     const first = await run('node', ['scripts/demo-load.js', '--url', url], { env });
     expect(first.stdout).toContain('activated sequences/webinar-school');
@@ -56,7 +56,8 @@ describe('npm run demo:load beside a server started without ADMIN_API_KEY, with 
   });
   afterAll(() => around.close(server));
 
-  const start = () => ServerProcess.start({ ...around.env, ADMIN_API_KEY: '', SCHEDULER_TEST_CLOCK: 'true' });
+  const start = () =>
+    ServerProcess.start({ ...around.env, ADMIN_API_KEY: '', SMTP_URL: '', SCHEDULER_TEST_CLOCK: 'true' });
 
   it('reads the key the server keeps in DATA_DIR, finds it by PORT, plays the weeks out: a living funnel', async () => {
     server = await start();
@@ -70,6 +71,8 @@ describe('npm run demo:load beside a server started without ADMIN_API_KEY, with 
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: around.dataDir, PORT: String(server.port) };
     const loaded = await run('node', ['scripts/demo-load.js'], { env });
     expect(loaded.stdout).toMatch(/test clock: \d+ passes/);
+    // The server writes to DATA_DIR/outbox (no SMTP_URL): about half of the e-mails are read.
+    expect(loaded.stdout).toMatch(/opens: [1-9]\d* of the e-mails/);
 
     const call = async (pathname: string, bearer = key) => {
       const response = await fetch(`${server!.url}${pathname}`, { headers: { Authorization: `Bearer ${bearer}` } });
@@ -77,7 +80,7 @@ describe('npm run demo:load beside a server started without ADMIN_API_KEY, with 
     };
     const funnel = (await call('/v1/sequences/webinar-school/funnel')).body as {
       totals: { enrolled: number; active: number; converted: number };
-      steps: Array<{ key: string; sent: number; skipped: number }>;
+      steps: Array<{ key: string; sent: number; opened: number }>;
     };
     // 48 contacts, 3 outside the audience; the late cohort is still in its calendar, a third bought the course.
     expect(funnel.totals.enrolled).toBe(45);
@@ -87,6 +90,9 @@ describe('npm run demo:load beside a server started without ADMIN_API_KEY, with 
     expect(sent.welcome).toBe(45);
     expect(sent.feedback).toBeGreaterThan(0);
     expect(sent.welcome).toBeGreaterThan(sent.feedback);
+    const welcome = funnel.steps[0];
+    expect(welcome.opened).toBeGreaterThan(welcome.sent / 4);
+    expect(welcome.opened).toBeLessThan(welcome.sent);
 
     // A restart keeps the key: the studio's sign-in and the script's file stay valid.
     await server.stop();
