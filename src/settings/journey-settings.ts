@@ -31,8 +31,3 @@ export function parseJourneySettings(stored: string | undefined): JourneySetting
   const value = JSON.parse(stored) as Partial<JourneySettings>;
   return { frequencyCap: value.frequencyCap ?? null, quietDates: value.quietDates ?? [] };
 }
-
-/** Whether a cap limits anything at all (`{}` does not). */
-export function capLimits(cap: FrequencyCap | null): cap is FrequencyCap {
-  return !!cap && (cap.maxPerDay !== undefined || cap.maxPerWeek !== undefined || cap.minHoursBetween !== undefined);
-}
