@@ -316,6 +316,7 @@ describe('studio API', () => {
           await deleting.query('BEGIN');
           await deleting.query(`SELECT id FROM templates WHERE key = 'raced-api' FOR UPDATE`);
           await deleting.query(`DELETE FROM templates WHERE key = 'raced-api'`);
+          const blocker: number = (await deleting.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
           // The save's checks still see the template (the delete is not committed); its step write must wait.
           const saving = t
             .http()
@@ -325,8 +326,10 @@ describe('studio API', () => {
             .then();
           const deadline = Date.now() + 120_000;
           for (;;) {
+            // The save's own connection, waiting on the delete's lock (no other test's backend can be).
             const waiting = await t.pool.query(
-              `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO sequence_steps%'`,
+              `SELECT 1 FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%sequence_steps%'`,
+              [blocker],
             );
             if (waiting.rows.length > 0) break;
             if (Date.now() > deadline) throw new Error('the sequence save never waited for the template');
