@@ -64,6 +64,8 @@ withBrowser('the studio in a real browser', () => {
     const errors = collectPageErrors(page);
     await page.goto(`${base}/`);
     await checkBothWidths(page, '#admin-key');
+    // The field is found by its label, as a screen reader announces it.
+    await page.getByLabel('Admin API key').waitFor(SEEN);
     await page.fill('#admin-key', 'wrong-key-wrong-key-wrong');
     await page.click('.sign-in button[type=submit]');
     await page.locator('#sign-in-message:has-text("not accepted")').waitFor(SEEN);
@@ -162,13 +164,18 @@ withBrowser('the studio in a real browser', () => {
     await checkBothWidths(page, '#funnel');
 
     // Pause: the dialog says what happens to the three still running before anything changes; Cancel changes nothing.
-    await page.click('[data-action="pause"]');
+    // By keyboard: Enter on the button opens the dialog with the focus on Cancel; Escape closes it and the focus
+    // goes back to the button.
+    await page.focus('[data-action="pause"]');
+    await page.keyboard.press('Enter');
     const dialog = page.locator('dialog.confirm');
     await dialog.waitFor(SEEN);
     expect(await dialog.textContent()).toContain('Running enrollments: 3.');
+    expect(await page.evaluate<string | null>('document.activeElement.textContent')).toBe('Cancel');
     await checkBothWidths(page, 'dialog.confirm');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached', ...SEEN });
+    expect(await page.evaluate<string | null>("document.activeElement.getAttribute('data-action')")).toBe('pause');
     expect((await t.http().get('/v1/sequences/school').set(t.auth).expect(200)).body.status).toBe('active');
     await page.click('[data-action="pause"]');
     await dialog.locator('button.primary').click();

@@ -95,33 +95,25 @@ export function FunnelChart({ funnel }: { funnel: Funnel }) {
   );
 }
 
+/** Per variant as lines rather than a table: four counts per variant wrap on a phone instead of squeezing. */
 function VariantCounts({ variants }: { variants: Schemas['FunnelVariantDto'][] }) {
   const { t, number } = useI18n();
   return (
-    <table className="variant-counts">
-      <caption>{t('step.variants')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">
-            <span className="visually-hidden">{t('sequences.key')}</span>
-          </th>
-          <th scope="col">{t('funnel.sent')}</th>
-          <th scope="col">{t('funnel.opened')}</th>
-          <th scope="col">{t('funnel.clicked')}</th>
-          <th scope="col">{t('funnel.convertedAfter')}</th>
-        </tr>
-      </thead>
-      <tbody>
+    <div className="variant-counts">
+      <p className="label">{t('step.variants')}</p>
+      <ul>
         {variants.map((variant) => (
-          <tr key={variant.key} data-variant={variant.key}>
-            <th scope="row">{variant.key}</th>
-            <td>{number(variant.sent)}</td>
-            <td>{number(variant.opened)}</td>
-            <td>{number(variant.clicked)}</td>
-            <td>{number(variant.convertedAfter)}</td>
-          </tr>
+          <li key={variant.key} data-variant={variant.key}>
+            <strong>{variant.key}</strong>:{' '}
+            {[
+              `${t('funnel.sent')} ${number(variant.sent)}`,
+              `${t('funnel.opened')} ${number(variant.opened)}`,
+              `${t('funnel.clicked')} ${number(variant.clicked)}`,
+              `${t('funnel.convertedAfter')} ${number(variant.convertedAfter)}`,
+            ].join(' · ')}
+          </li>
         ))}
-      </tbody>
-    </table>
+      </ul>
+    </div>
   );
 }

@@ -23,6 +23,11 @@ function initialLanguage(): Language {
   return 'en';
 }
 
+/** The browser's own tag for the chosen language when it has one (en-GB writes dates as en-GB), else the language. */
+function formattingLocale(language: Language): string {
+  return (navigator.languages ?? []).find((tag) => tag.toLowerCase().split('-')[0] === language) ?? language;
+}
+
 export interface I18n {
   language: Language;
   setLanguage(language: Language): void;
@@ -46,8 +51,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [language]);
   const value = useMemo<I18n>(() => {
     const messages = DICTIONARIES[language];
+    const locale = formattingLocale(language);
     // dateStyle/timeStyle cannot be combined with timeZoneName: the parts are named one by one.
-    const dateTimes = new Intl.DateTimeFormat(language, {
+    const dateTimes = new Intl.DateTimeFormat(locale, {
       year: 'numeric',
       month: 'short',
       day: 'numeric',
@@ -55,9 +61,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       minute: '2-digit',
       timeZoneName: 'short',
     });
-    const percents = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 });
-    const numbers = new Intl.NumberFormat(language);
-    const weekdays = new Intl.DateTimeFormat(language, { weekday: 'short', timeZone: 'UTC' });
+    const percents = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+    const numbers = new Intl.NumberFormat(locale);
+    const weekdays = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
     return {
       language,
       setLanguage(next) {
