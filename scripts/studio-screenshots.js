@@ -63,7 +63,16 @@ try {
     false,
   );
   await page.keyboard.press('Escape');
+  // The calendar editor of the draft, with the API's refusal of a bad time shown at its field.
+  await page.goto(`${server.base}/#/sequences/trial-onboarding`);
+  await shoot('sequence-edit', '#calendar-editor [aria-invalid=true]', async () => {
+    await page.reload();
+    await page.click('#edit-calendar');
+    await page.locator('#calendar-editor fieldset').first().getByLabel('Time').fill('9.30');
+    await page.click('#calendar-editor button[type=submit]');
+  });
   await page.selectOption('.language select', 'ru');
+  await page.goto(`${server.base}/#/sequences/webinar-school`);
   await shoot('sequence-ru', '#funnel', () => page.reload());
   await page.selectOption('.language select', 'ro');
   await shoot('sequences-ro', '#sequences', async () => {

@@ -194,6 +194,76 @@ withBrowser('the studio in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('edits the calendar: a bad time is refused at its field with nothing saved, then a moved and an added step are saved after saying what happens to the running enrollments', async () => {
+    const page = await browser.newPage({ viewport: WIDE });
+    const errors = collectPageErrors(page);
+    await signIn(page);
+    await page.goto(`${base}/#/sequences/school`);
+    await page.click('#edit-calendar');
+    const editor = page.locator('#calendar-editor');
+    await editor.waitFor(SEEN);
+    await checkBothWidths(page, '#calendar-editor');
+    const step = (key: string) => editor.locator('fieldset', { hasText: `: ${key}` });
+    await step('welcome').getByLabel('Time').fill('25:00');
+    await step('feedback').getByLabel('Day', { exact: true }).fill('5');
+    await editor.locator('button[type=submit]').click();
+    // Paused with three running: the dialog says what the new calendar means for them before anything is sent.
+    const dialog = page.locator('dialog.confirm');
+    await dialog.waitFor(SEEN);
+    expect(await dialog.textContent()).toContain('Running enrollments: 3.');
+    await dialog.locator('button.primary').click();
+    const time = step('welcome').getByLabel('Time');
+    await page.locator('#calendar-editor [aria-invalid=true]').waitFor(SEEN);
+    expect(await time.getAttribute('aria-invalid')).toBe('true');
+    const problem = await time.getAttribute('aria-describedby');
+    expect(await page.locator(`#${problem}`).textContent()).toContain('at must be a time HH:mm');
+    const unchanged = (await t.http().get('/v1/sequences/school').set(t.auth).expect(200)).body;
+    expect(unchanged.steps.map((s: { dayOffset: number }) => s.dayOffset)).toEqual([0, 1, 7]);
+    expect(unchanged.steps[0].at).toBeUndefined();
+
+    await time.fill('09:30');
+    await editor.getByRole('button', { name: 'Add a step' }).click();
+    const added = editor.locator('fieldset').last();
+    await added.getByLabel('Key', { exact: true }).fill('last-call');
+    await added.getByLabel('Day', { exact: true }).fill('10');
+    await added.getByLabel('Template', { exact: true }).selectOption('welcome');
+    await editor.locator('button[type=submit]').click();
+    await dialog.waitFor(SEEN);
+    await dialog.locator('button.primary').click();
+    await page.locator('.announcement:has-text("calendar is saved")').waitFor(SEEN);
+    await page.locator('#calendar').waitFor(SEEN);
+    expect(await page.locator('.calendar-day .day-label').allTextContents()).toEqual([
+      'Day 0',
+      'Day 1',
+      'Day 5',
+      'Day 10',
+    ]);
+    const saved = (await t.http().get('/v1/sequences/school').set(t.auth).expect(200)).body;
+    expect(
+      saved.steps.map((s: { key: string; dayOffset: number; at?: string; template: string }) => [
+        s.key,
+        s.dayOffset,
+        s.at ?? null,
+        s.template,
+      ]),
+    ).toEqual([
+      ['welcome', 0, '09:30', 'welcome'],
+      ['offer', 1, '10:00', 'offer-a'],
+      ['feedback', 5, null, 'welcome'],
+      ['last-call', 10, null, 'welcome'],
+    ]);
+    // Everything the editor does not edit went back as it was: the A/B step, its experiment and its pinned winner,
+    // the lateness, the send window, the events.
+    expect(saved.steps[1].variants).toEqual(unchanged.steps[1].variants);
+    expect(saved.steps[1].experiment).toEqual(unchanged.steps[1].experiment);
+    expect(saved.steps[1].winner.variant).toBe('b');
+    expect(saved.steps[2].maxLatenessHours).toBe(72);
+    expect(saved.sendWindow).toEqual(unchanged.sendWindow);
+    expect([saved.triggerEvent, saved.conversionEvent, saved.status]).toEqual(['joined', 'bought', 'paused']);
+    await page.close();
+    expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
   it('goes back to sign-in, saying why, when the server stops accepting the key; says when the server is unreachable', async () => {
     const page = await browser.newPage({ viewport: WIDE });
     await signIn(page);

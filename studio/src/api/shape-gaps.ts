@@ -20,3 +20,9 @@ export function trackingOf(sequence: Schemas['SequenceDto']): Tracking {
 export function weekdaysOf(window: Schemas['SendWindowDto']): number[] | undefined {
   return window.days?.map(Number).filter((day) => Number.isInteger(day));
 }
+
+/** The send window as the API takes it back: `days` are numbers on the wire whatever the description says. */
+export function sendWindowBody(window: Schemas['SendWindowDto']): Schemas['SendWindowDto'] {
+  const days = weekdaysOf(window);
+  return { from: window.from, to: window.to, ...(days ? { days: days as unknown as string[] } : {}) };
+}

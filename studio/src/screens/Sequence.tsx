@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError, unwrap } from '../api/client';
 import { Calendar } from '../components/Calendar';
+import { CalendarEditor } from '../components/CalendarEditor';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { FunnelChart } from '../components/FunnelChart';
 import { SequenceActions } from '../components/SequenceActions';
@@ -24,6 +25,7 @@ export function Sequence({ sequenceKey }: { sequenceKey: string }) {
   const { t } = useI18n();
   const loaded = useLoad(() => loadSequence(sequenceKey), [sequenceKey]);
   const [announcement, setAnnouncement] = useState('');
+  const [editing, setEditing] = useState(false);
   const back = (
     <p className="back">
       <a href={href({ screen: 'sequences' })}>← {t('sequence.back')}</a>
@@ -79,9 +81,29 @@ export function Sequence({ sequenceKey }: { sequenceKey: string }) {
       )}
       <div className="sequence-grid">
         <section aria-labelledby="calendar-title" className="panel">
-          <h2 id="calendar-title">{t('sequence.calendar')}</h2>
+          <div className="panel-head">
+            <h2 id="calendar-title">{t('sequence.calendar')}</h2>
+            {!editing && sequence.status !== 'archived' && (
+              <button type="button" id="edit-calendar" onClick={() => setEditing(true)}>
+                {t('editor.edit')}
+              </button>
+            )}
+          </div>
           <p className="muted">{t('sequence.calendarIntro')}</p>
-          <Calendar steps={sequence.steps} />
+          {editing ? (
+            <CalendarEditor
+              sequence={sequence}
+              running={funnel.totals.active}
+              onCancel={() => setEditing(false)}
+              onSaved={() => {
+                setEditing(false);
+                setAnnouncement(t('editor.saved'));
+                loaded.reload();
+              }}
+            />
+          ) : (
+            <Calendar steps={sequence.steps} />
+          )}
         </section>
         <section aria-labelledby="settings-title" className="panel">
           <h2 id="settings-title">{t('settings.title')}</h2>
