@@ -50,6 +50,8 @@ try {
 
   await loadSample(server.call);
   await shoot('sequences', '#sequences', () => page.reload());
+  await page.goto(`${server.base}/#/new`);
+  await shoot('sequence-new', '#new-sequence', () => page.reload());
   await page.goto(`${server.base}/#/sequences/webinar-school`);
   await shoot('sequence', '#funnel', () => page.reload());
   // The modal's backdrop covers the viewport only: this one is shot as the viewer sees it, not as a full page.

@@ -1,4 +1,5 @@
 import { LANGUAGES, type Language, useI18n } from './i18n/i18n';
+import { NewSequence } from './screens/NewSequence';
 import { Sequence } from './screens/Sequence';
 import { Sequences } from './screens/Sequences';
 import { SignIn } from './screens/SignIn';
@@ -53,7 +54,9 @@ export function App() {
         {!signedIn ? (
           <SignIn notice={notice} />
         ) : route.screen === 'sequence' ? (
-          <Sequence key={route.key} sequenceKey={route.key} />
+          <Sequence key={route.key} sequenceKey={route.key} edit={route.edit} />
+        ) : route.screen === 'new' ? (
+          <NewSequence />
         ) : (
           <Sequences />
         )}

@@ -1,18 +1,27 @@
 import { useSyncExternalStore } from 'react';
 
 /** Hash routes (`#/sequences/webinar-school`): the server serves one page at `/` and never sees the route. */
-export type Route = { screen: 'sequences' } | { screen: 'sequence'; key: string } | { screen: 'unknown' };
+export type Route =
+  | { screen: 'sequences' }
+  | { screen: 'new' }
+  | { screen: 'sequence'; key: string; edit?: boolean }
+  | { screen: 'unknown' };
 
 function parse(hash: string): Route {
-  const path = hash.replace(/^#/, '') || '/';
+  const [path = '/', query = ''] = (hash.replace(/^#/, '') || '/').split('?');
   if (path === '/') return { screen: 'sequences' };
+  if (path === '/new') return { screen: 'new' };
   const sequence = /^\/sequences\/([^/]+)$/.exec(path);
-  if (sequence?.[1]) return { screen: 'sequence', key: decodeURIComponent(sequence[1]) };
+  if (sequence?.[1]) {
+    return { screen: 'sequence', key: decodeURIComponent(sequence[1]), edit: query.split('&').includes('edit') };
+  }
   return { screen: 'unknown' };
 }
 
 export function href(route: Route): string {
-  return route.screen === 'sequence' ? `#/sequences/${encodeURIComponent(route.key)}` : '#/';
+  if (route.screen === 'new') return '#/new';
+  if (route.screen === 'sequence') return `#/sequences/${encodeURIComponent(route.key)}${route.edit ? '?edit' : ''}`;
+  return '#/';
 }
 
 export function useRoute(): Route {

@@ -74,7 +74,9 @@ withBrowser('the studio in a real browser', () => {
     await page.fill('#admin-key', key());
     await page.click('.sign-in button[type=submit]');
     await page.locator('#sequences-empty').waitFor(SEEN);
-    expect(await page.locator('#sequences-empty').textContent()).toContain('POST /v1/sequences');
+    // What to do next: create one (the button), with templates made through the API until the studio has them.
+    await page.locator('#sequences-empty a[href="#/new"]').waitFor(SEEN);
+    expect(await page.locator('#sequences-empty').textContent()).toContain('POST /v1/templates');
     await checkBothWidths(page, '#sequences-empty');
     await page.close();
     // The refused key counted as one failed authentication: the console shows that 401 as a failed resource.
@@ -262,6 +264,38 @@ withBrowser('the studio in a real browser', () => {
     expect([saved.triggerEvent, saved.conversionEvent, saved.status]).toEqual(['joined', 'bought', 'paused']);
     await page.close();
     expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
+  it('creates a draft: a bad key and a taken key are said at the key field, a good one opens the new sequence in the editor', async () => {
+    const page = await browser.newPage({ viewport: WIDE });
+    const errors = collectPageErrors(page);
+    await signIn(page);
+    await page.click('#new-sequence-link');
+    const form = page.locator('#new-sequence');
+    await form.waitFor(SEEN);
+    await checkBothWidths(page, '#new-sequence');
+    const key = form.getByLabel('Key', { exact: true });
+    await form.getByLabel('Name', { exact: true }).fill('Trial onboarding');
+    await key.fill('Bad Key');
+    await form.getByLabel('Trigger event', { exact: true }).fill('trial_started');
+    await form.getByLabel('Template of the first email (day 0)').selectOption('offer-a');
+    await form.locator('button[type=submit]').click();
+    await page.locator('#new-key-problem:has-text("key must be a key")').waitFor(SEEN);
+    expect(await key.getAttribute('aria-invalid')).toBe('true');
+    await key.fill('school');
+    await form.locator('button[type=submit]').click();
+    await page.locator('#new-key-problem:has-text("already exists")').waitFor(SEEN);
+    await key.fill('trial');
+    await form.locator('button[type=submit]').click();
+    await page.locator('#calendar-editor').waitFor(SEEN);
+    expect(await page.locator('#sequence-title').textContent()).toBe('Trial onboarding');
+    const created = (await t.http().get('/v1/sequences/trial').set(t.auth).expect(200)).body;
+    expect([created.status, created.triggerEvent, created.conversionEvent]).toEqual(['draft', 'trial_started', null]);
+    expect(
+      created.steps.map((s: { key: string; dayOffset: number; template: string }) => [s.key, s.dayOffset, s.template]),
+    ).toEqual([['welcome', 0, 'offer-a']]);
+    await page.close();
+    expect(errors.filter((error) => !/\b(400|409)\b/.test(error))).toEqual([]);
   });
 
   it('goes back to sign-in, saying why, when the server stops accepting the key; says when the server is unreachable', async () => {

@@ -48,8 +48,21 @@ export const en = {
   'sequences.funnelFailed': 'funnel unavailable',
   'sequences.emptyTitle': 'No sequences yet',
   'sequences.emptyBody':
-    'Create the first one with POST /v1/sequences: its trigger event, its conversion event and its steps (day, time, template). Building calendars here comes in a next version of the studio.',
+    'Create the first one: its trigger event, its conversion event, then its steps (day, time, template). Its emails use templates; until the studio has a templates screen, create them with POST /v1/templates (see the API reference).',
   'sequences.more': 'Showing the first {count} sequences.',
+
+  'sequences.new': 'New sequence',
+  'new.title': 'New sequence',
+  'new.intro':
+    'A sequence starts as a draft with one email on day 0; next you add the rest of the calendar, then activate it.',
+  'new.name': 'Name',
+  'new.key': 'Key',
+  'new.keyHint': 'Lower-case letters, digits, - and _: it names the sequence in the API and does not change.',
+  'new.triggerHint':
+    'The event that enrolls a contact, e.g. webinar_signup. Empty: contacts are enrolled through the API.',
+  'new.conversionHint': 'The event that counts as success and ends the enrollment, e.g. course_purchased. Optional.',
+  'new.firstTemplate': 'Template of the first email (day 0)',
+  'new.create': 'Create the draft',
 
   'sequence.back': 'All sequences',
   'sequence.notFound': 'There is no sequence “{key}”.',

@@ -50,8 +50,20 @@ export const ro: Messages = {
   'sequences.funnelFailed': 'pâlnie indisponibilă',
   'sequences.emptyTitle': 'Încă nu există secvențe',
   'sequences.emptyBody':
-    'Creați prima cu POST /v1/sequences: evenimentul declanșator, evenimentul de conversie și pașii (ziua, ora, șablonul). Construirea calendarelor aici vine într-o versiune următoare a studioului.',
+    'Creați prima: evenimentul declanșator, evenimentul de conversie, apoi pașii (ziua, ora, șablonul). E-mailurile folosesc șabloane; până când studioul are un ecran de șabloane, creați-le cu POST /v1/templates (vedeți referința API).',
   'sequences.more': 'Sunt afișate primele {count} secvențe.',
+
+  'sequences.new': 'Secvență nouă',
+  'new.title': 'Secvență nouă',
+  'new.intro': 'O secvență începe ca ciornă cu un e-mail în ziua 0; apoi adăugați restul calendarului și o activați.',
+  'new.name': 'Nume',
+  'new.key': 'Cheie',
+  'new.keyHint': 'Litere mici, cifre, - și _: numele secvenței în API, nu se schimbă.',
+  'new.triggerHint':
+    'Evenimentul care înscrie un contact, de ex. webinar_signup. Gol: contactele sunt înscrise prin API.',
+  'new.conversionHint': 'Evenimentul care contează ca succes și încheie înscrierea, de ex. course_purchased. Opțional.',
+  'new.firstTemplate': 'Șablonul primului e-mail (ziua 0)',
+  'new.create': 'Creează ciorna',
 
   'sequence.back': 'Toate secvențele',
   'sequence.notFound': 'Nu există secvența „{key}”.',

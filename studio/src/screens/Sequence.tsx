@@ -21,11 +21,11 @@ async function loadSequence(key: string) {
 }
 
 /** One sequence: its calendar, its settings, its funnel and the status actions. */
-export function Sequence({ sequenceKey }: { sequenceKey: string }) {
+export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; edit?: boolean }) {
   const { t } = useI18n();
   const loaded = useLoad(() => loadSequence(sequenceKey), [sequenceKey]);
   const [announcement, setAnnouncement] = useState('');
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditing] = useState(edit);
   const back = (
     <p className="back">
       <a href={href({ screen: 'sequences' })}>← {t('sequence.back')}</a>

@@ -31,7 +31,12 @@ export function Sequences() {
   const loaded = useLoad(loadRows, []);
   return (
     <section aria-labelledby="sequences-title">
-      <h1 id="sequences-title">{t('sequences.title')}</h1>
+      <div className="panel-head">
+        <h1 id="sequences-title">{t('sequences.title')}</h1>
+        <a className="button primary" href={href({ screen: 'new' })} id="new-sequence-link">
+          {t('sequences.new')}
+        </a>
+      </div>
       <p className="intro">{t('sequences.intro')}</p>
       {loaded.state === 'loading' && <Loading />}
       {loaded.state === 'failed' && <ErrorNotice error={loaded.error} onRetry={loaded.reload} />}
@@ -40,6 +45,9 @@ export function Sequences() {
           <h2>{t('sequences.emptyTitle')}</h2>
           <p>{t('sequences.emptyBody')}</p>
           <p>
+            <a className="button primary" href={href({ screen: 'new' })}>
+              {t('sequences.new')}
+            </a>{' '}
             <a href="/docs">{t('nav.apiDocs')}</a>
           </p>
         </div>
