@@ -73,6 +73,10 @@ try {
     await page.locator('#calendar-editor fieldset').first().getByLabel('Time').fill('9.30');
     await page.click('#calendar-editor button[type=submit]');
   });
+  await shoot('sequence-settings', '#settings-editor', async () => {
+    await page.reload();
+    await page.click('#edit-settings');
+  });
   await page.selectOption('.language select', 'ru');
   await page.goto(`${server.base}/#/sequences/webinar-school`);
   await shoot('sequence-ru', '#funnel', () => page.reload());

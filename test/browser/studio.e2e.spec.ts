@@ -298,6 +298,50 @@ withBrowser('the studio in a real browser', () => {
     expect(errors.filter((error) => !/\b(400|409)\b/.test(error))).toEqual([]);
   });
 
+  it('edits the settings: a holdout over 50 is refused at its field, then the window, conversion, holdout and tracking are saved with the calendar unchanged', async () => {
+    const page = await browser.newPage({ viewport: WIDE });
+    const errors = collectPageErrors(page);
+    await signIn(page);
+    await page.goto(`${base}/#/sequences/trial`);
+    await page.click('#edit-settings');
+    const form = page.locator('#settings-editor');
+    await form.waitFor(SEEN);
+    const holdout = form.getByLabel('Holdout, % of new enrollments (0–50)');
+    await holdout.fill('80');
+    await form.locator('button[type=submit]').click();
+    await page.locator('#settings-holdoutPercent-problem:has-text("holdoutPercent")').waitFor(SEEN);
+    expect(await holdout.getAttribute('aria-invalid')).toBe('true');
+    expect((await t.http().get('/v1/sequences/trial').set(t.auth).expect(200)).body.holdoutPercent).toBe(0);
+
+    await holdout.fill('10');
+    await form.getByLabel('Conversion event', { exact: true }).fill('bought');
+    await form.getByLabel('Send only within a window').check();
+    await form.getByLabel('From (HH:mm)').fill('10:00');
+    await form.getByLabel('To (HH:mm)').fill('18:00');
+    await form.getByLabel('Sat', { exact: true }).uncheck();
+    await form.getByLabel('Sun', { exact: true }).uncheck();
+    await form.getByLabel('Track clicks (links redirect through the server)').uncheck();
+    await checkBothWidths(page, '#settings-editor');
+    await form.locator('button[type=submit]').click();
+    await page.locator('.announcement:has-text("settings are saved")').waitFor(SEEN);
+    await page.locator('[data-setting="window"]').waitFor(SEEN);
+    expect(await page.locator('[data-setting="window"] dd').textContent()).toBe('10:00–18:00, Mon Tue Wed Thu Fri');
+    const saved = (await t.http().get('/v1/sequences/trial').set(t.auth).expect(200)).body;
+    expect(saved).toMatchObject({
+      conversionEvent: 'bought',
+      triggerEvent: 'trial_started',
+      holdoutPercent: 10,
+      sendWindow: { from: '10:00', to: '18:00', days: [1, 2, 3, 4, 5] },
+      tracking: { opens: true, clicks: false },
+      status: 'draft',
+    });
+    expect(saved.steps.map((s: { key: string; template: string }) => [s.key, s.template])).toEqual([
+      ['welcome', 'offer-a'],
+    ]);
+    await page.close();
+    expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
   it('goes back to sign-in, saying why, when the server stops accepting the key; says when the server is unreachable', async () => {
     const page = await browser.newPage({ viewport: WIDE });
     await signIn(page);

@@ -112,6 +112,25 @@ export const en = {
   'settings.created': 'Created',
   'settings.pausedReason': 'Paused by the complaint breaker: too many complaints. Activate resumes it.',
 
+  'settingsEditor.edit': 'Edit settings',
+  'settingsEditor.audience': 'Audience segment (empty: everyone)',
+  'settingsEditor.timezone': 'Time zone for contacts without one (IANA, e.g. Europe/Chisinau; empty: UTC)',
+  'settingsEditor.windowOn': 'Send only within a window',
+  'settingsEditor.from': 'From (HH:mm)',
+  'settingsEditor.to': 'To (HH:mm)',
+  'settingsEditor.days': 'Days',
+  'settingsEditor.cooldown': 'Days between enrollments (empty: none)',
+  'settingsEditor.holdout': 'Holdout, % of new enrollments (0–50)',
+  'settingsEditor.opens': 'Track opens (a tracking image)',
+  'settingsEditor.clicks': 'Track clicks (links redirect through the server)',
+  'settingsEditor.save': 'Save settings',
+  'settingsEditor.saved': 'The settings are saved.',
+  'settingsEditor.invalid':
+    'The server did not accept the settings: the fields marked below say why. Nothing was saved.',
+  'settingsEditor.confirmTitle': 'Save the settings of “{name}”?',
+  'settingsEditor.confirmBody':
+    'Running enrollments: {active}. Their next steps are planned again under the new settings now; the trigger event and the audience apply to contacts entering from now on.',
+
   'funnel.title': 'Funnel',
   'funnel.enrolled': 'Enrolled',
   'funnel.active': 'Running',

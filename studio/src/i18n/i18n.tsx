@@ -24,7 +24,7 @@ function initialLanguage(): Language {
 }
 
 /** The browser's own tag for the chosen language when it has one (en-GB writes dates as en-GB), else the language. */
-function formattingLocale(language: Language): string {
+export function formattingLocale(language: Language): string {
   return (navigator.languages ?? []).find((tag) => tag.toLowerCase().split('-')[0] === language) ?? language;
 }
 

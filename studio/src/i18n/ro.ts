@@ -114,6 +114,25 @@ export const ro: Messages = {
   'settings.created': 'Creată',
   'settings.pausedReason': 'Pusă în pauză de protecția la reclamații: prea multe reclamații. Activarea o reia.',
 
+  'settingsEditor.edit': 'Editează setările',
+  'settingsEditor.audience': 'Segmentul publicului (gol: toți)',
+  'settingsEditor.timezone': 'Fusul orar pentru contactele fără unul (IANA, de ex. Europe/Chisinau; gol: UTC)',
+  'settingsEditor.windowOn': 'Trimite doar într-o fereastră',
+  'settingsEditor.from': 'De la (HH:mm)',
+  'settingsEditor.to': 'Până la (HH:mm)',
+  'settingsEditor.days': 'Zile',
+  'settingsEditor.cooldown': 'Zile între înscrieri (gol: fără)',
+  'settingsEditor.holdout': 'Grup de control, % din înscrierile noi (0–50)',
+  'settingsEditor.opens': 'Urmărește deschiderile (o imagine de urmărire)',
+  'settingsEditor.clicks': 'Urmărește clicurile (linkurile trec prin server)',
+  'settingsEditor.save': 'Salvează setările',
+  'settingsEditor.saved': 'Setările sunt salvate.',
+  'settingsEditor.invalid':
+    'Serverul nu a acceptat setările: câmpurile marcate mai jos spun de ce. Nu s-a salvat nimic.',
+  'settingsEditor.confirmTitle': 'Salvați setările „{name}”?',
+  'settingsEditor.confirmBody':
+    'Înscrieri în curs: {active}. Pașii lor următori sunt replanificați acum după noile setări; declanșatorul și publicul se aplică contactelor care intră de acum înainte.',
+
   'funnel.title': 'Pâlnie',
   'funnel.enrolled': 'Înscriși',
   'funnel.active': 'În curs',

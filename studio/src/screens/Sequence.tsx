@@ -6,6 +6,7 @@ import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { FunnelChart } from '../components/FunnelChart';
 import { SequenceActions } from '../components/SequenceActions';
 import { SequenceSettings } from '../components/SequenceSettings';
+import { SettingsEditor } from '../components/SettingsEditor';
 import { StatusBadge } from '../components/StatusBadge';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n/i18n';
@@ -26,6 +27,7 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
   const loaded = useLoad(() => loadSequence(sequenceKey), [sequenceKey]);
   const [announcement, setAnnouncement] = useState('');
   const [editing, setEditing] = useState(edit);
+  const [editingSettings, setEditingSettings] = useState(false);
   const back = (
     <p className="back">
       <a href={href({ screen: 'sequences' })}>← {t('sequence.back')}</a>
@@ -106,8 +108,28 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
           )}
         </section>
         <section aria-labelledby="settings-title" className="panel">
-          <h2 id="settings-title">{t('settings.title')}</h2>
-          <SequenceSettings sequence={sequence} />
+          <div className="panel-head">
+            <h2 id="settings-title">{t('settings.title')}</h2>
+            {!editingSettings && sequence.status !== 'archived' && (
+              <button type="button" id="edit-settings" onClick={() => setEditingSettings(true)}>
+                {t('settingsEditor.edit')}
+              </button>
+            )}
+          </div>
+          {editingSettings ? (
+            <SettingsEditor
+              sequence={sequence}
+              running={funnel.totals.active}
+              onCancel={() => setEditingSettings(false)}
+              onSaved={() => {
+                setEditingSettings(false);
+                setAnnouncement(t('settingsEditor.saved'));
+                loaded.reload();
+              }}
+            />
+          ) : (
+            <SequenceSettings sequence={sequence} />
+          )}
         </section>
       </div>
       <section aria-labelledby="funnel-title" className="panel">
