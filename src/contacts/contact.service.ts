@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { canonicalLocale } from '../common/validators.js';
+import type { SqlFragment } from '../database/sql.js';
 import { SegmentService } from '../segments/segment.service.js';
 import {
   type ContactDto,
@@ -96,6 +97,15 @@ export class ContactService {
       this.contacts.countMatching(rule),
     ]);
     return { ...toPage(rows, limit, toContactDto, (row) => [row.cursor_at, row.id]), total };
+  }
+
+  /** How many contacts a rule selects now, and the first `sample` of them (a rule being built, not saved). */
+  async matching(rule: SqlFragment, sample: number): Promise<{ total: number; sample: ContactDto[] }> {
+    const [rows, total] = await Promise.all([
+      this.contacts.findPage({ limit: sample, rule }),
+      this.contacts.countMatching(rule),
+    ]);
+    return { total, sample: rows.slice(0, sample).map(toContactDto) };
   }
 
   async update(id: string, dto: UpdateContactDto): Promise<ContactDto> {

@@ -7,6 +7,7 @@ import { ContactService } from './contact.service.js';
 import { ContactsController } from './contacts.controller.js';
 import { OutboxEraser } from './outbox-eraser.js';
 import { SegmentMembersController } from './segment-members.controller.js';
+import { SegmentPreviewController } from './segment-preview.controller.js';
 import { SuppressionRepository } from './suppression.repository.js';
 
 /**
@@ -15,7 +16,7 @@ import { SuppressionRepository } from './suppression.repository.js';
  */
 @Module({
   imports: [SegmentsModule, TrackingModule],
-  controllers: [ContactsController, SegmentMembersController],
+  controllers: [ContactsController, SegmentMembersController, SegmentPreviewController],
   providers: [ContactRepository, ContactService, AddressHasher, SuppressionRepository, OutboxEraser],
   exports: [ContactRepository, ContactService],
 })

@@ -22,6 +22,8 @@ import { SmtpProbe } from './smtp-probe.js';
 import { ResendController } from './resend.controller.js';
 import { ResendRepository } from './resend.repository.js';
 import { ResendService } from './resend.service.js';
+import { TestSendController } from './test-send.controller.js';
+import { TestSendService } from './test-send.service.js';
 
 /** The delivery engine: the scheduler and its pipeline, the mail transport and the delivery log. */
 @Module({
@@ -35,7 +37,7 @@ import { ResendService } from './resend.service.js';
     ComplaintBreakerModule,
     ExperimentsModule,
   ],
-  controllers: [DeliveryController, ResendController],
+  controllers: [DeliveryController, ResendController, TestSendController],
   providers: [
     DeliveryRepository,
     DeliveryLogRepository,
@@ -51,6 +53,7 @@ import { ResendService } from './resend.service.js';
     SmtpProbe,
     ResendRepository,
     ResendService,
+    TestSendService,
   ],
 })
 export class DeliveryModule {}

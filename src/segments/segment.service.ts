@@ -55,6 +55,12 @@ export class SegmentService {
     return compileRule(row.rule as Rule, alias);
   }
 
+  /** An unsaved rule (a preview of a segment being built), validated as a save would, as a SQL fragment. */
+  compileUnsaved(rule: unknown, alias = 'c'): SqlFragment {
+    assertValidRule(rule);
+    return compileRule(rule, alias);
+  }
+
   async require(key: string): Promise<SegmentRow> {
     const row = await this.segments.findByKey(key);
     if (!row) throw new SegmentException(SegmentErrorCode.NOT_FOUND, `segment ${key} not found`);

@@ -251,6 +251,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/segments/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Count and sample the contacts an unsaved rule selects (nothing is written) */
+    post: operations['SegmentPreviewController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/sequences': {
     parameters: {
       query?: never;
@@ -480,6 +497,26 @@ export interface paths {
     put?: never;
     /** Render for a stored contact, a sample contact, or a built-in sample */
     post: operations['TemplatesController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/templates/{key}/test-send': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send the template, rendered as its preview, to one address
+     * @description The subject is prefixed "[test]"; no delivery row is written, links are not tracked, the unsubscribe link unsubscribes nobody and there is no List-Unsubscribe header.
+     */
+    post: operations['TestSendController_send'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1082,6 +1119,29 @@ export interface components {
       items: components['schemas']['SegmentDto'][];
       nextCursor: string | null;
     };
+    SegmentPreviewDto: {
+      /**
+       * @description A segment rule as POST /v1/segments takes it; checked the same way (400 naming its path)
+       * @example {
+       *       "all": [
+       *         {
+       *           "field": "locale",
+       *           "op": "eq",
+       *           "value": "ro"
+       *         }
+       *       ]
+       *     }
+       */
+      rule: Record<string, never>;
+      /** @description How many members to show (default 10, at most 50) */
+      sample?: number;
+    };
+    SegmentPreviewResultDto: {
+      /** @description The first of them, in the order they were created */
+      sample: components['schemas']['ContactDto'][];
+      /** @description Every contact the rule selects now */
+      total: number;
+    };
     SendWindowDto: {
       /**
        * @description ISO weekdays 1 = Monday … 7 = Sunday (0 = Sunday too); default every day
@@ -1258,6 +1318,38 @@ export interface components {
       subject: string;
       /** @description Derived from the HTML when absent */
       text?: string;
+    };
+    TestSendDto: {
+      /** @description Or for this sample contact */
+      contact?: components['schemas']['PreviewContactDto'];
+      /**
+       * Format: uuid
+       * @description Render for this stored contact
+       */
+      contactId?: string;
+      /**
+       * @description Where the test goes (not a contact)
+       * @example marketer@school.example
+       */
+      email: string;
+      /** @description Default: startAt = now */
+      enrollment?: components['schemas']['PreviewEnrollmentDto'];
+      /** @description Render as if this event started the enrollment; without it `event` is {} (a marketer enrolled) */
+      event?: components['schemas']['PreviewEventDto'];
+      /**
+       * @description Overrides the contact's locale for the variant choice
+       * @example ru
+       */
+      locale?: string;
+    };
+    TestSendResultDto: {
+      /** @description The variant that was chosen */
+      locale: string;
+      /** @description The Message-ID the mail server accepted */
+      messageId: string;
+      /** @description As sent, with the [test] prefix */
+      subject: string;
+      to: string;
     };
     TrackingDto: {
       /** @description Links rewritten to click-tracking redirects; default: the server’s TRACK_CLICKS */
@@ -2061,6 +2153,36 @@ export interface operations {
       };
     };
   };
+  SegmentPreviewController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentPreviewDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SegmentPreviewResultDto'];
+        };
+      };
+      /** @description The rule is invalid: every problem named by its path (rule.all.0.op …) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   SequencesController_list: {
     parameters: {
       query?: {
@@ -2669,6 +2791,60 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  TestSendController_send: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TestSendDto'];
+      };
+    };
+    responses: {
+      /** @description The mail server accepted it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TestSendResultDto'];
+        };
+      };
+      /** @description Unknown template or contact */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The template fails with this data */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description More than 10 test sends in a minute */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The mail server refused it or could not be reached */
+      502: {
         headers: {
           [name: string]: unknown;
         };

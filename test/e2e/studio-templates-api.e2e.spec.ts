@@ -1,0 +1,126 @@
+import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
+
+/** The studio's template and segment endpoints: a test send over the real SMTP sink, and an unsaved rule's count. */
+describe('template test send and segment preview', () => {
+  let t: DeliveryTestApp;
+  beforeAll(async () => {
+    t = await startDeliveryTestApp();
+    await t
+      .post('/v1/templates', {
+        key: 'lesson',
+        name: 'Lesson',
+        variants: [
+          {
+            locale: 'en',
+            subject: 'Your {{event.properties.course}} lesson, {{default contact.firstName "friend"}}',
+            html: '<p>Hi {{contact.firstName}}, see <a href="https://school.example/start?lang=en">the start</a>. <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
+          },
+          { locale: 'ro', subject: 'Lecția {{event.properties.course}}', html: '<p>Salut {{contact.firstName}}</p>' },
+        ],
+      })
+      .expect(201);
+    await t.post('/v1/contacts', { email: 'real@example.com', firstName: 'Real', locale: 'ro' }).expect(201);
+  });
+  afterAll(() => t?.close());
+
+  it('sends the rendered template to the address, marked as a test, untracked, with nothing written', async () => {
+    const reply = await t
+      .post('/v1/templates/lesson/test-send', {
+        email: 'Marketer@School.example',
+        contact: { firstName: 'Ana', locale: 'en' },
+        event: { name: 'lesson_booked', properties: { course: 'Python' } },
+      })
+      .expect(200);
+    expect(reply.body).toMatchObject({
+      to: 'Marketer@School.example',
+      subject: '[test] Your Python lesson, Ana',
+      locale: 'en',
+    });
+    await t.sink.waitForCount(1);
+    const [message] = t.sink.to('marketer@school.example');
+    expect(message.parsed.subject).toBe('[test] Your Python lesson, Ana');
+    expect(message.parsed.messageId).toBe(reply.body.messageId);
+    const html = String(message.parsed.html);
+    // Links as written: no click token, no open pixel; the unsubscribe link carries no token.
+    expect(html).toContain('href="https://school.example/start?lang=en"');
+    expect(html).not.toContain('/t/c/');
+    expect(html).not.toContain('/t/o/');
+    expect(html).toContain('href="http://touchpoint.test/u/preview"');
+    expect(message.parsed.text).toContain('Hi Ana');
+    expect(message.parsed.headers.get('list-unsubscribe')).toBeUndefined();
+    expect(message.parsed.headers.get('list-unsubscribe-post')).toBeUndefined();
+    expect(message.parsed.headers.get('x-touchpoint-test')).toBe('lesson');
+    const written = await t.pool.query(`SELECT count(*)::int AS n FROM deliveries`);
+    expect(written.rows[0].n).toBe(0);
+  });
+
+  it('renders for a stored contact, in its locale, to the given address (never to the contact)', async () => {
+    const contact = await t.http().get('/v1/contacts?email=real@example.com').set(t.auth).expect(200);
+    const before = t.sink.messages.length;
+    await t
+      .post('/v1/templates/lesson/test-send', {
+        email: 'qa@school.example',
+        contactId: contact.body.items[0].id,
+        event: { properties: { course: 'Excel' } },
+      })
+      .expect(200)
+      .expect((r) => expect(r.body).toMatchObject({ subject: '[test] Lecția Excel', locale: 'ro' }));
+    await t.sink.waitForCount(before + 1);
+    expect(t.sink.to('real@example.com')).toEqual([]);
+    expect(String(t.sink.to('qa@school.example')[0].parsed.html)).toContain('Salut Real');
+  });
+
+  it('refuses a bad address (400), an unknown template (404), and past the budget (429)', async () => {
+    const bad = await t.post('/v1/templates/lesson/test-send', { email: 'not-an-address', extra: 1 }).expect(400);
+    expect(bad.body.message).toEqual(
+      expect.arrayContaining(['email must be an email address', 'property extra should not exist']),
+    );
+    await t.post('/v1/templates/nothing/test-send', { email: 'qa@school.example' }).expect(404);
+    // Two sent above; the clock does not move, so the minute's budget runs out here.
+    for (let i = 2; i < 10; i++)
+      await t.post('/v1/templates/lesson/test-send', { email: 'qa@school.example' }).expect(200);
+    const refused = await t.post('/v1/templates/lesson/test-send', { email: 'qa@school.example' }).expect(429);
+    expect(refused.body.message).toContain('at most 10 test sends a minute');
+    t.clock.advance(61_000);
+    await t.post('/v1/templates/lesson/test-send', { email: 'qa@school.example' }).expect(200);
+  });
+
+  it('counts and samples the members of an unsaved, nested rule; an invalid rule is a 400 naming its path', async () => {
+    await t
+      .http()
+      .post('/v1/contacts/import')
+      .set(t.auth)
+      .send([
+        { email: 'a@example.com', locale: 'ro', attributes: { plan: 'free', visits: 5 } },
+        { email: 'b@example.com', locale: 'ru', attributes: { plan: 'pro', visits: 1 } },
+        { email: 'c@example.com', locale: 'en', attributes: { plan: 'free', visits: 9 } },
+        { email: 'd@example.com', locale: 'ro', attributes: { plan: 'pro', visits: 7 } },
+      ])
+      .expect(200);
+    const rule = {
+      all: [
+        { field: 'locale', op: 'in', value: ['ro', 'ru'] },
+        {
+          any: [
+            { field: 'attributes.plan', op: 'eq', value: 'free' },
+            { field: 'attributes.visits', op: 'gte', value: 7 },
+          ],
+        },
+      ],
+    };
+    const reply = await t.post('/v1/segments/preview', { rule, sample: 1 }).expect(200);
+    expect(reply.body.total).toBe(2);
+    expect(reply.body.sample).toHaveLength(1);
+    expect(['a@example.com', 'd@example.com']).toContain(reply.body.sample[0].email);
+    const all = await t.post('/v1/segments/preview', { rule }).expect(200);
+    expect(all.body.sample.map((c: { email: string }) => c.email).sort()).toEqual(['a@example.com', 'd@example.com']);
+
+    const invalid = await t
+      .post('/v1/segments/preview', { rule: { all: [{ field: 'plan', op: 'like', value: 1 }] } })
+      .expect(400);
+    expect(invalid.body.message.join(' ')).toContain('rule.all.0.field');
+    expect(invalid.body.message.join(' ')).toContain('rule.all.0.op');
+    // Nothing is saved: a preview is not a segment.
+    expect((await t.http().get('/v1/segments').set(t.auth).expect(200)).body.items).toEqual([]);
+  });
+});
