@@ -6,6 +6,8 @@ import { SegmentService } from '../segments/segment.service.js';
 import { SequenceService } from '../sequences/sequence.service.js';
 import type { SequenceRow } from '../sequences/sequence.repository.js';
 import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
+import { nextOpening } from '../delivery/pacing.js';
+import { SettingsService } from '../settings/settings.service.js';
 import type { CalendarDto } from '../sequences/sequence.dto.js';
 import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
 import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
@@ -47,6 +49,7 @@ export class EnrollmentService {
     private readonly segments: SegmentService,
     private readonly clock: Clock,
     private readonly wakeup: SchedulerWakeup,
+    private readonly settings: SettingsService,
   ) {}
 
   async enroll(sequenceKey: string, dto: EnrollDto): Promise<EnrollmentDto | SegmentEnrollmentResultDto> {
@@ -142,6 +145,8 @@ export class EnrollmentService {
       (await this.enrollments.deliveriesOf(contact.id, enrollment.id)).map((row) => [row.step_id, row]),
     );
     const zone = contact.timezone ?? sequence.default_timezone ?? DEFAULT_TIMEZONE;
+    const settings = sequence.transactional ? undefined : await this.settings.journey();
+    const quietDates = settings?.quietDates.length ? new Set(settings.quietDates) : undefined;
     return {
       contactId: contact.id,
       sequence: sequence.key,
@@ -154,12 +159,14 @@ export class EnrollmentService {
       },
       steps: sequence.steps.map((step) => {
         const delivery = deliveries.get(step.id);
-        const planned = plannedAt(
+        const due = plannedAt(
           enrollment.start_at,
           zone,
           { dayOffset: step.day_offset, at: step.at_time },
           sequence.send_window,
         );
+        // A quiet date moves a step as the scheduler will (transactional sequences keep their dates).
+        const planned = quietDates ? nextOpening(due, { zone, window: sequence.send_window, quietDates }).at : due;
         const base = { key: step.key, dayOffset: step.day_offset, plannedAt: planned.toISOString() };
         if (delivery) {
           return {
@@ -169,6 +176,8 @@ export class EnrollmentService {
             ...(delivery.sent_at ? { sentAt: delivery.sent_at.toISOString() } : {}),
           };
         }
+        // A held-out enrollment is sent nothing: its steps are skipped for that reason, whatever its status.
+        if (enrollment.holdout) return { ...base, status: 'skipped', reason: 'holdout' };
         // A step the enrollment will never reach, because it ended, is shown as skipped with the exit's reason.
         if (enrollment.status !== 'active')
           return { ...base, status: 'skipped', reason: enrollment.exit_reason ?? enrollment.status };

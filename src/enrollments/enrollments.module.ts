@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { SequencesModule } from '../sequences/sequences.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { EnrollmentListController } from './enrollment-list.controller.js';
 import { EnrollmentListRepository } from './enrollment-list.repository.js';
 import { EnrollmentListService } from './enrollment-list.service.js';
@@ -13,7 +14,7 @@ import { EventService } from './event.service.js';
 
 /** Enrollments and the events that create and end them. */
 @Module({
-  imports: [ContactsModule, SegmentsModule, SequencesModule],
+  imports: [ContactsModule, SegmentsModule, SequencesModule, SettingsModule],
   controllers: [EnrollmentsController, EnrollmentListController],
   providers: [
     EnrollmentRepository,
