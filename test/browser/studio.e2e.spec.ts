@@ -342,6 +342,47 @@ withBrowser('the studio in a real browser', () => {
     expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
   });
 
+  it('turns a step into an A/B test: shares from the weights, a bad experiment refused where it is set, then variants and experiment saved', async () => {
+    const page = await browser.newPage({ viewport: WIDE });
+    const errors = collectPageErrors(page);
+    await signIn(page);
+    await page.goto(`${base}/#/sequences/trial?edit`);
+    const editor = page.locator('#calendar-editor');
+    await editor.waitFor(SEEN);
+    await editor.getByRole('button', { name: 'Make it an A/B test' }).click();
+    const rows = editor.locator('.variant-row');
+    await rows.nth(1).waitFor(SEEN);
+    await rows.nth(0).getByLabel('Template', { exact: true }).selectOption('offer-a');
+    await rows.nth(1).getByLabel('Template', { exact: true }).selectOption('offer-b');
+    await rows
+      .nth(0)
+      .getByLabel(/^Weight/)
+      .fill('3');
+    await editor.locator('label:has-text("Weight (share 75%)")').waitFor(SEEN);
+    await editor.getByLabel('Pick a winner automatically').check();
+    await editor.getByLabel('Sends per variant before deciding (≥ 20)').fill('10');
+    await checkBothWidths(page, '.variant-row');
+    await editor.locator('button[type=submit]').click();
+    await editor.locator('.variants-editor .field-problem:has-text("minPerVariant")').waitFor(SEEN);
+    expect((await t.http().get('/v1/sequences/trial').set(t.auth).expect(200)).body.steps[0].variants).toBeUndefined();
+
+    await editor.getByLabel('Sends per variant before deciding (≥ 20)').fill('50');
+    await editor.locator('button[type=submit]').click();
+    await page.locator('.announcement:has-text("calendar is saved")').waitFor(SEEN);
+    const step = (await t.http().get('/v1/sequences/trial').set(t.auth).expect(200)).body.steps[0];
+    expect(step.variants).toEqual([
+      { key: 'a', template: 'offer-a', weight: 3 },
+      { key: 'b', template: 'offer-b', weight: 1 },
+    ]);
+    expect(step.experiment).toEqual({ metric: 'click', minPerVariant: 50, probabilityToBeat: 0.95 });
+    expect(await page.locator('.step-card[data-step="welcome"] [data-variant]').allTextContents()).toEqual([
+      'a: offer-a, 75%',
+      'b: offer-b, 25%',
+    ]);
+    await page.close();
+    expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
   it('goes back to sign-in, saying why, when the server stops accepting the key; says when the server is unreachable', async () => {
     const page = await browser.newPage({ viewport: WIDE });
     await signIn(page);

@@ -4,10 +4,10 @@ import { useI18n } from '../i18n/i18n';
 import { type DraftStep, definitionOf, draftId, draftOf, placeMessages } from './calendar-definition';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice, Loading } from './ErrorNotice';
+import { StepFields } from './StepFields';
 import { useLoad } from './useLoad';
 
 type Sequence = Schemas['SequenceDto'];
-type Field = 'key' | 'dayOffset' | 'at' | 'template' | 'segment' | 'maxLatenessHours';
 
 async function templateKeys(): Promise<string[]> {
   const page = await unwrap(api.GET('/v1/templates', { params: { query: { limit: 500 } } }));
@@ -16,8 +16,8 @@ async function templateKeys(): Promise<string[]> {
 
 /**
  * The calendar's steps as a form: day, time, template, segment and lateness per step; add and remove. The API
- * validates (nothing is checked twice here): its 400 messages are shown at the fields they name. A/B variants are
- * kept as they are (editing them is the next step). A sequence that may have running enrollments is saved after a
+ * validates (nothing is checked twice here): its 400 messages are shown at the fields they name, A/B variants'
+ * included. A sequence that may have running enrollments is saved after a
  * confirmation that says what happens to them.
  */
 export function CalendarEditor({
@@ -38,9 +38,6 @@ export function CalendarEditor({
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<{ fields: Map<string, string[]>; form: string[] } | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
-
-  const update = (id: string, field: Field, value: string) =>
-    setDrafts((current) => current.map((draft) => (draft.id === id ? { ...draft, [field]: value } : draft)));
 
   async function save() {
     const { body, order } = definitionOf(sequence, drafts);
@@ -85,85 +82,20 @@ export function CalendarEditor({
       )}
       {failure !== null && <ErrorNotice error={failure} />}
       <ol className="editor-steps">
-        {drafts.map((draft, index) => {
-          const stepProblems = problems?.fields.get(draft.id);
-          const input = (field: Field, label: string, props: Record<string, string> = {}) => {
-            const id = `${draft.id}-${field}`;
-            const messages = problems?.fields.get(`${draft.id}.${field}`);
-            return (
-              <div className="field">
-                <label htmlFor={id}>{label}</label>
-                <input
-                  id={id}
-                  name={field}
-                  value={draft[field]}
-                  onChange={(event) => update(draft.id, field, event.target.value)}
-                  aria-invalid={messages ? true : undefined}
-                  aria-describedby={messages ? `${id}-problem` : undefined}
-                  {...props}
-                />
-                {messages && (
-                  <p className="field-problem" id={`${id}-problem`}>
-                    {messages.join(' ')}
-                  </p>
-                )}
-              </div>
-            );
-          };
-          const templateId = `${draft.id}-template`;
-          const templateProblems = problems?.fields.get(`${draft.id}.template`);
-          return (
-            <li key={draft.id} data-draft={index}>
-              <fieldset>
-                <legend>{t('editor.step', { n: index + 1, key: draft.key })}</legend>
-                {stepProblems && <p className="field-problem">{stepProblems.join(' ')}</p>}
-                <div className="editor-fields">
-                  {input('key', t('editor.key'))}
-                  {input('dayOffset', t('editor.day'), { type: 'number', min: '0', inputMode: 'numeric' })}
-                  {input('at', t('editor.at'), { placeholder: 'HH:mm', inputMode: 'numeric' })}
-                  {draft.variants?.length ? (
-                    <p className="field">
-                      {t('editor.variantsKept', { variants: draft.variants.map((variant) => variant.key).join(', ') })}
-                    </p>
-                  ) : (
-                    <div className="field">
-                      <label htmlFor={templateId}>{t('editor.template')}</label>
-                      <select
-                        id={templateId}
-                        name="template"
-                        value={draft.template}
-                        onChange={(event) => update(draft.id, 'template', event.target.value)}
-                        aria-invalid={templateProblems ? true : undefined}
-                        aria-describedby={templateProblems ? `${templateId}-problem` : undefined}
-                      >
-                        {!keys.includes(draft.template) && <option value={draft.template}>{draft.template}</option>}
-                        {keys.map((key) => (
-                          <option key={key} value={key}>
-                            {key}
-                          </option>
-                        ))}
-                      </select>
-                      {templateProblems && (
-                        <p className="field-problem" id={`${templateId}-problem`}>
-                          {templateProblems.join(' ')}
-                        </p>
-                      )}
-                    </div>
-                  )}
-                  {input('segment', t('editor.segment'))}
-                  {input('maxLatenessHours', t('editor.lateness'), { type: 'number', min: '1', inputMode: 'numeric' })}
-                </div>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => setDrafts((current) => current.filter((other) => other.id !== draft.id))}
-                >
-                  {t('editor.remove', { key: draft.key || String(index + 1) })}
-                </button>
-              </fieldset>
-            </li>
-          );
-        })}
+        {drafts.map((draft, index) => (
+          <li key={draft.id} data-draft={index}>
+            <StepFields
+              draft={draft}
+              index={index}
+              keys={keys}
+              problems={problems?.fields}
+              onChange={(changed) =>
+                setDrafts((current) => current.map((other) => (other.id === draft.id ? changed : other)))
+              }
+              onRemove={() => setDrafts((current) => current.filter((other) => other.id !== draft.id))}
+            />
+          </li>
+        ))}
       </ol>
       <div className="editor-buttons">
         <button
@@ -181,6 +113,8 @@ export function CalendarEditor({
                   template: keys[0] ?? '',
                   segment: '',
                   maxLatenessHours: '',
+                  variants: [],
+                  experiment: null,
                 },
               ];
             })

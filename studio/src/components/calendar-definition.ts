@@ -1,7 +1,20 @@
 import type { Schemas } from '../api/client';
 import { sendWindowBody, trackingOf } from '../api/shape-gaps';
 
-/** A step as the editor holds it: the form's strings, and the A/B part kept as it came (not edited yet). */
+export interface DraftVariant {
+  id: string;
+  key: string;
+  template: string;
+  weight: string;
+}
+
+export interface DraftExperiment {
+  metric: 'click' | 'conversion';
+  minPerVariant: string;
+  probabilityToBeat: string;
+}
+
+/** A step as the editor holds it: the form's strings; `variants` empty for a step with one template. */
 export interface DraftStep {
   id: string;
   key: string;
@@ -10,8 +23,8 @@ export interface DraftStep {
   template: string;
   segment: string;
   maxLatenessHours: string;
-  variants?: Schemas['StepVariantDto'][];
-  experiment?: Schemas['ExperimentDto'];
+  variants: DraftVariant[];
+  experiment: DraftExperiment | null;
 }
 
 let nextId = 0;
@@ -23,11 +36,22 @@ export function draftOf(step: Schemas['SequenceStepViewDto']): DraftStep {
     key: step.key,
     dayOffset: String(step.dayOffset),
     at: step.at ?? '',
-    template: step.variants?.length ? '' : step.template,
+    template: step.template,
     segment: step.segment ?? '',
     maxLatenessHours: String(step.maxLatenessHours),
-    variants: step.variants,
-    experiment: step.experiment,
+    variants: (step.variants ?? []).map((variant) => ({
+      id: draftId(),
+      key: variant.key,
+      template: variant.template,
+      weight: String(variant.weight),
+    })),
+    experiment: step.experiment
+      ? {
+          metric: step.experiment.metric,
+          minPerVariant: String(step.experiment.minPerVariant),
+          probabilityToBeat: String(step.experiment.probabilityToBeat),
+        }
+      : null,
   };
 }
 
@@ -38,8 +62,23 @@ function stepBody(step: DraftStep): Schemas['StepDto'] {
     key: step.key.trim(),
     dayOffset: number(step.dayOffset),
     ...(step.at.trim() ? { at: step.at.trim() } : {}),
-    ...(step.variants?.length
-      ? { variants: step.variants, ...(step.experiment ? { experiment: step.experiment } : {}) }
+    ...(step.variants.length > 0
+      ? {
+          variants: step.variants.map((variant) => ({
+            key: variant.key.trim(),
+            template: variant.template,
+            weight: number(variant.weight),
+          })),
+          ...(step.experiment
+            ? {
+                experiment: {
+                  metric: step.experiment.metric,
+                  minPerVariant: number(step.experiment.minPerVariant),
+                  probabilityToBeat: number(step.experiment.probabilityToBeat),
+                },
+              }
+            : {}),
+        }
       : { template: step.template }),
     ...(step.segment.trim() ? { segment: step.segment.trim() } : {}),
     ...(step.maxLatenessHours.trim() ? { maxLatenessHours: number(step.maxLatenessHours) } : {}),
@@ -84,15 +123,20 @@ export function placeMessages(messages: string[], order: string[]): { fields: Ma
   const fields = new Map<string, string[]>();
   const form: string[] = [];
   for (const message of messages) {
-    const match = /^steps\.(\d+)(?:\.(\w+))?/.exec(message);
+    // steps.2.dayOffset …, steps.0.variants.1.weight …, steps.0.experiment.metric …, steps.1: give a template …
+    const match = /^steps\.(\d+)(?:\.(\w+)(?:\.(\d+)\.(\w+))?)?/.exec(message);
     const id = match ? order[Number(match[1])] : undefined;
     if (!match || id === undefined) {
       form.push(message);
       continue;
     }
-    const field = ['key', 'dayOffset', 'at', 'template', 'segment', 'maxLatenessHours'].includes(match[2] ?? '')
-      ? `${id}.${match[2]}`
-      : id;
+    const [, , part = '', variant, variantField] = match;
+    const field =
+      part === 'variants' && variant !== undefined
+        ? `${id}.variants.${variant}.${variantField}`
+        : ['key', 'dayOffset', 'at', 'template', 'segment', 'maxLatenessHours', 'variants', 'experiment'].includes(part)
+          ? `${id}.${part}`
+          : id;
     fields.set(field, [...(fields.get(field) ?? []), message]);
   }
   return { fields, form };

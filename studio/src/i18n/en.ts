@@ -112,6 +112,16 @@ export const en = {
   'settings.created': 'Created',
   'settings.pausedReason': 'Paused by the complaint breaker: too many complaints. Activate resumes it.',
 
+  'variants.make': 'Make it an A/B test',
+  'variants.key': 'Variant key',
+  'variants.weight': 'Weight (share {share})',
+  'variants.remove': 'Remove variant {key}',
+  'variants.add': 'Add a variant',
+  'variants.auto': 'Pick a winner automatically',
+  'variants.metric': 'Winner by',
+  'variants.minPerVariant': 'Sends per variant before deciding (≥ 20)',
+  'variants.probability': 'Probability to beat the others (0.8–0.999)',
+
   'settingsEditor.edit': 'Edit settings',
   'settingsEditor.audience': 'Audience segment (empty: everyone)',
   'settingsEditor.timezone': 'Time zone for contacts without one (IANA, e.g. Europe/Chisinau; empty: UTC)',

@@ -114,6 +114,16 @@ export const ro: Messages = {
   'settings.created': 'Creată',
   'settings.pausedReason': 'Pusă în pauză de protecția la reclamații: prea multe reclamații. Activarea o reia.',
 
+  'variants.make': 'Fă din el un test A/B',
+  'variants.key': 'Cheia variantei',
+  'variants.weight': 'Pondere (cotă {share})',
+  'variants.remove': 'Șterge varianta {key}',
+  'variants.add': 'Adaugă o variantă',
+  'variants.auto': 'Alege automat un câștigător',
+  'variants.metric': 'Câștigător după',
+  'variants.minPerVariant': 'Trimiteri per variantă înainte de decizie (≥ 20)',
+  'variants.probability': 'Probabilitatea de a le depăși pe celelalte (0,8–0,999)',
+
   'settingsEditor.edit': 'Editează setările',
   'settingsEditor.audience': 'Segmentul publicului (gol: toți)',
   'settingsEditor.timezone': 'Fusul orar pentru contactele fără unul (IANA, de ex. Europe/Chisinau; gol: UTC)',

@@ -114,6 +114,16 @@ export const ru: Messages = {
   'settings.created': 'Создана',
   'settings.pausedReason': 'Приостановлена защитой от жалоб: слишком много жалоб. Активация возобновит её.',
 
+  'variants.make': 'Сделать A/B-тест',
+  'variants.key': 'Ключ варианта',
+  'variants.weight': 'Вес (доля {share})',
+  'variants.remove': 'Удалить вариант {key}',
+  'variants.add': 'Добавить вариант',
+  'variants.auto': 'Выбирать победителя автоматически',
+  'variants.metric': 'Победитель по',
+  'variants.minPerVariant': 'Отправок на вариант до решения (≥ 20)',
+  'variants.probability': 'Вероятность превзойти остальные (0,8–0,999)',
+
   'settingsEditor.edit': 'Изменить настройки',
   'settingsEditor.audience': 'Сегмент аудитории (пусто: все)',
   'settingsEditor.timezone': 'Часовой пояс для контактов без него (IANA, например Europe/Chisinau; пусто: UTC)',
