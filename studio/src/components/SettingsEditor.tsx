@@ -1,80 +1,9 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { api, ApiError, type Schemas, unwrap } from '../api/client';
-import { sendWindowBody, trackingOf, weekdaysOf } from '../api/shape-gaps';
+import { api, ApiError, unwrap } from '../api/client';
 import { useI18n } from '../i18n/i18n';
-import { definitionOf, draftOf } from './calendar-definition';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice } from './ErrorNotice';
-
-type Sequence = Schemas['SequenceDto'];
-type Reentry = Sequence['reentry'];
-const WEEK = [1, 2, 3, 4, 5, 6, 7];
-
-interface Form {
-  triggerEvent: string;
-  conversionEvent: string;
-  audienceSegment: string;
-  windowOn: boolean;
-  from: string;
-  to: string;
-  days: number[];
-  timezone: string;
-  reentry: Reentry;
-  reentryCooldownDays: string;
-  transactional: boolean;
-  holdoutPercent: string;
-  opens: boolean;
-  clicks: boolean;
-}
-
-function formOf(sequence: Sequence): Form {
-  const tracking = trackingOf(sequence);
-  const days = sequence.sendWindow ? weekdaysOf(sequence.sendWindow) : undefined;
-  return {
-    triggerEvent: sequence.triggerEvent ?? '',
-    conversionEvent: sequence.conversionEvent ?? '',
-    audienceSegment: sequence.audienceSegment ?? '',
-    windowOn: sequence.sendWindow !== null,
-    from: sequence.sendWindow?.from ?? '09:00',
-    to: sequence.sendWindow?.to ?? '20:00',
-    days: days && days.length > 0 ? days.map((day) => (day === 0 ? 7 : day)) : WEEK,
-    timezone: sequence.timezone ?? '',
-    reentry: sequence.reentry,
-    reentryCooldownDays: sequence.reentryCooldownDays === null ? '' : String(sequence.reentryCooldownDays),
-    transactional: sequence.transactional,
-    holdoutPercent: String(sequence.holdoutPercent),
-    opens: tracking.opens,
-    clicks: tracking.clicks,
-  };
-}
-
-/** The whole definition with these settings and the calendar as it is (PUT replaces everything). */
-function bodyOf(sequence: Sequence, form: Form): Schemas['UpdateSequenceDto'] {
-  const { body } = definitionOf(sequence, sequence.steps.map(draftOf));
-  const text = (value: string) => (value.trim() ? value.trim() : undefined);
-  const number = (value: string) => (value.trim() === '' ? undefined : Number(value));
-  return {
-    name: body.name,
-    steps: body.steps,
-    triggerEvent: text(form.triggerEvent),
-    conversionEvent: text(form.conversionEvent),
-    audienceSegment: text(form.audienceSegment),
-    sendWindow: form.windowOn
-      ? sendWindowBody({ from: form.from, to: form.to, days: form.days.map(String) })
-      : undefined,
-    timezone: text(form.timezone),
-    reentry: form.reentry,
-    reentryCooldownDays: number(form.reentryCooldownDays),
-    transactional: form.transactional,
-    holdoutPercent: number(form.holdoutPercent),
-    tracking: { opens: form.opens, clicks: form.clicks },
-  };
-}
-
-/** A 400 message's field: the API names it first (`holdoutPercent must…`, `sendWindow.from …`). */
-function fieldOf(message: string): string {
-  return /^(\w+)/.exec(message)?.[1] ?? 'form';
-}
+import { bodyOf, fieldOf, type Form, formOf, type Reentry, type Sequence, WEEK } from './settings-definition';
 
 /**
  * The sequence's settings as a form; the calendar is sent back unchanged. The API validates and its 400s show at
