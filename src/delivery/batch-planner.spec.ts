@@ -125,6 +125,34 @@ describe('planBatch', () => {
     ]);
   });
 
+  it('runs an enrollment past its last step through the conversion window, then completes it', () => {
+    const windowed = { ...sequence, conversion_window_days: 7 } as unknown as SequenceRow;
+    const sentBoth = new Map([
+      ['id-d0', { status: 'sent', next_attempt_at: null }],
+      ['id-d1', { status: 'skipped', next_attempt_at: null }],
+    ]);
+    const plan = (row: ClaimedEnrollment) =>
+      planBatch({ ...input([row], new Map([[row.enrollment_id, sentBoth]])), sequences: new Map([['s1', windowed]]) })
+        .updates[0];
+    // Just past its last step (claimed at it): the window starts now.
+    expect(plan(enrollment('last', '2026-11-20T15:00:00Z', { next_step_id: 'id-d1' }))).toMatchObject({
+      status: 'active',
+      next_step_id: null,
+      next_due_at: '2026-12-01T15:10:00.000Z',
+    });
+    // Claimed with no step: the window is over.
+    expect(plan(enrollment('over', '2026-11-10T15:00:00Z', { next_step_id: null }))).toMatchObject({
+      status: 'completed',
+      next_due_at: null,
+    });
+    // Held out: the window runs from the last step's due time, as a treated enrollment's from its send.
+    const held = planBatch({
+      ...input([enrollment('held', '2026-11-20T15:00:00Z', { holdout: true, next_step_id: 'id-d1' })]),
+      sequences: new Map([['s1', windowed]]),
+    }).updates[0];
+    expect(held).toMatchObject({ status: 'active', next_step_id: null, next_due_at: '2026-11-28T15:00:00.000Z' });
+  });
+
   it('repairs the last step sent from the delivery log (an update a crash lost)', () => {
     const existing = new Map([['due', new Map([['id-d0', { status: 'sent', next_attempt_at: null }]])]]);
     const plan = planBatch(input([enrollment('due', '2026-11-23T15:00:00Z', { next_step_id: 'id-d1' })], existing));

@@ -2,6 +2,7 @@ import { endForContactStatus } from '../lifecycle/enrollment-lifecycle.js';
 import { DEFAULT_TIMEZONE, dueAt } from '../sequences/schedule.js';
 import type { SequenceRow, StepRow } from '../sequences/sequence.repository.js';
 import type { ClaimedEnrollment, EnrollmentUpdate, NoteRow } from './delivery-rows.js';
+import { pastLastStep } from './completion.js';
 import { planEnrollment } from './delivery-planner.js';
 import type { DeferralKind } from './pacing.js';
 
@@ -132,9 +133,12 @@ function planOne(input: BatchInput, row: ClaimedEnrollment, sequence: SequenceRo
       if (outcome.step) note(outcome.step, 'skipped', outcome.reason, now);
       move = update(null, null, outcome.status, outcome.reason);
       break;
-    case 'complete':
-      move = update(null, null, 'completed');
+    case 'complete': {
+      // Claimed with no step: its conversion window is over. With one: it just went past its last step.
+      const past = pastLastStep(sequence, now, row.next_step_id === null);
+      move = update(null, past.next_due_at ? new Date(past.next_due_at) : null, past.status);
       break;
+    }
   }
   plan.notes.push(...notes);
   if (move) plan.updates.push(move);
@@ -149,15 +153,12 @@ function holdOut(row: ClaimedEnrollment, sequence: SequenceRow, zone: string, no
   const last = sequence.steps.at(-1);
   const due = last ? dueAt(row.start_at, zone, last.day_offset, last.at_time) : now;
   const exit = endForContactStatus(row.contact_status);
-  const running = !exit && due > now;
-  return {
-    id: row.enrollment_id,
-    contact_id: row.contact_id,
-    next_step_id: running ? last!.id : null,
-    next_due_at: running ? due.toISOString() : null,
-    status: exit ?? (running ? 'active' : 'completed'),
-    exit_reason: exit ? row.contact_status : null,
-  };
+  const base = { id: row.enrollment_id, contact_id: row.contact_id };
+  if (exit) return { ...base, next_step_id: null, next_due_at: null, status: exit, exit_reason: row.contact_status };
+  if (due > now)
+    return { ...base, next_step_id: last!.id, next_due_at: due.toISOString(), status: 'active', exit_reason: null };
+  // Past its last step as of that step's due time, as a treated enrollment is past it when the step is sent.
+  return { ...base, ...pastLastStep(sequence, due, row.next_step_id === null), exit_reason: null };
 }
 
 /** An error as ops read it in the delivery log: its message, without a stack. */

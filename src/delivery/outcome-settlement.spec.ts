@@ -59,6 +59,19 @@ describe('settle', () => {
     expect(result.update).toMatchObject({ next_step_id: null, next_due_at: null, status: 'completed' });
   });
 
+  it('keeps the enrollment running through its conversion window after the last step, with no step', () => {
+    const windowed = { ...job(1), sequence: { ...job(1).sequence, conversion_window_days: 7 } };
+    const sent = settle(windowed, gate(), { ok: { messageId: '<m@x>', response: '250' }, locale: null }, now, policy);
+    expect(sent.update).toMatchObject({
+      next_step_id: null,
+      next_due_at: '2026-11-30T10:00:05.000Z',
+      status: 'active',
+      last_sent_step_id: 'id-d1',
+    });
+    const failed = settle(windowed, gate(3), { error: new Error('bad template'), locale: null }, now, policy);
+    expect(failed.update).toMatchObject({ next_step_id: null, next_due_at: '2026-11-30T10:00:05.000Z' });
+  });
+
   it('retries a transient failure with backoff, staying on the step', () => {
     const error = new SendError('busy', 451, '451 4.3.0 try later');
     const result = settle(job(), gate(1), { error, locale: null }, now, policy);

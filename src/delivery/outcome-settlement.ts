@@ -1,5 +1,6 @@
 import type { StepRow } from '../sequences/sequence.repository.js';
 import type { EnrollmentUpdate, OutcomeRow } from './delivery-rows.js';
+import { pastLastStep } from './completion.js';
 import { nextStep, retryDelayMs } from './delivery-planner.js';
 import type { SendJob } from './batch-planner.js';
 import { BREAKER_CODE, SendError, type SendResult } from './mail-transport-contract.js';
@@ -58,7 +59,7 @@ export function settle(
       smtp_response: clean(attempt.ok.response),
       sent_at: now.toISOString(),
     });
-    return { outcome, update: moveOn(job, step, true), bounced: false };
+    return { outcome, update: moveOn(job, step, true, now), bounced: false };
   }
   const error = attempt.error;
   // A send the SMTP breaker refused never reached a server: it waits out the outage however long, instead of
@@ -87,16 +88,16 @@ export function settle(
   });
   return {
     outcome,
-    update: moveOn(job, step, false),
+    update: moveOn(job, step, false, now),
     bounced: error instanceof SendError && error.hardBounce,
   };
 }
 
 /**
- * The enrollment after this step: the next one and its due time, or completed after the last. The outcome is
+ * The enrollment after this step: the next one and its due time, or past the last (pastLastStep). The outcome is
  * settled whatever happens here: the message has left, and the row must say so.
  */
-function moveOn(job: SendJob, step: StepRow, sent: boolean): EnrollmentUpdate | Error {
+function moveOn(job: SendJob, step: StepRow, sent: boolean, now: Date): EnrollmentUpdate | Error {
   let next: ReturnType<typeof nextStep>;
   try {
     next = nextStep(job.sequence.steps, step, job.claimed.start_at, job.zone);
@@ -107,9 +108,9 @@ function moveOn(job: SendJob, step: StepRow, sent: boolean): EnrollmentUpdate | 
   return {
     id: job.claimed.enrollment_id,
     contact_id: job.claimed.contact_id,
-    next_step_id: next?.step.id ?? null,
-    next_due_at: next?.dueAt.toISOString() ?? null,
-    status: next ? 'active' : 'completed',
+    ...(next
+      ? { next_step_id: next.step.id, next_due_at: next.dueAt.toISOString(), status: 'active' }
+      : pastLastStep(job.sequence, now, false)),
     exit_reason: null,
     ...(sent ? { last_sent_step_id: step.id } : {}),
   };

@@ -194,6 +194,18 @@ export class UpdateSequenceDto {
   @Max(50)
   holdoutPercent?: number;
 
+  @ApiPropertyOptional({
+    default: 0,
+    example: 7,
+    description:
+      'Days an enrollment keeps running after its last step, so that a conversion then still ends it as converted',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  conversionWindowDays?: number;
+
   @ApiProperty({ type: [StepDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -245,6 +257,7 @@ export class SequenceDto {
   @ApiProperty({ nullable: true, type: Number }) reentryCooldownDays!: number | null;
   @ApiProperty() transactional!: boolean;
   @ApiProperty() holdoutPercent!: number;
+  @ApiProperty() conversionWindowDays!: number;
   @ApiProperty() version!: number;
   @ApiProperty({ type: [SequenceStepViewDto] }) steps!: SequenceStepViewDto[];
   @ApiProperty() createdAt!: string;

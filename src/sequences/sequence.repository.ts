@@ -66,6 +66,8 @@ export interface SequenceRow {
   /** Exempt from the frequency cap and quiet dates. */
   transactional: boolean;
   holdout_percent: number;
+  /** Days an enrollment keeps running after its last step, so a conversion then still counts. */
+  conversion_window_days: number;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -86,6 +88,7 @@ export interface SequenceInput {
   reentryCooldownDays: number | null;
   transactional: boolean;
   holdoutPercent: number;
+  conversionWindowDays: number;
   steps: Array<{
     key: string;
     dayOffset: number;
@@ -101,7 +104,7 @@ export interface SequenceInput {
 const SELECT_SEQUENCE = `
   SELECT s.id, s.key, s.name, s.status, s.paused_reason, s.trigger_event, s.conversion_event, s.audience_segment_id,
          a.key AS audience_segment_key, s.send_window, s.default_timezone, s.track_opens, s.track_clicks,
-         s.reentry, s.reentry_cooldown_days, s.transactional, s.holdout_percent, s.version, s.created_at, s.updated_at,
+         s.reentry, s.reentry_cooldown_days, s.transactional, s.holdout_percent, s.conversion_window_days, s.version, s.created_at, s.updated_at,
          COALESCE((
            SELECT jsonb_agg(jsonb_build_object(
                     'id', st.id, 'key', st.key, 'position', st.position, 'day_offset', st.day_offset,
@@ -124,7 +127,8 @@ const SELECT_SEQUENCE = `
 
 /**
  * Re-plans the running enrollments of a sequence after its steps changed: the next step is the first
- * current step (by position) that has no finished delivery row, so a sent step is never planned again.
+ * current step (by position) that has no finished delivery row, so a sent step is never planned again. One with no
+ * step left completes, unless it is already past its last step in the conversion window (no step): that runs on.
  * Joins and a GROUP BY on contact_id rather than correlated subqueries, and the time is the app's clock ($2):
  * the forms a database distributed by contact_id runs shard by shard.
  */
@@ -141,10 +145,11 @@ const REPLAN_ENROLLMENTS = `
   )
   UPDATE enrollments e SET
     next_step_id = plan.step_id,
-    next_due_at = CASE WHEN plan.step_id IS NULL THEN NULL ELSE touchpoint_due_at(
-        e.start_at, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time) END,
-    status = CASE WHEN plan.step_id IS NULL THEN 'completed' ELSE e.status END,
-    ended_at = CASE WHEN plan.step_id IS NULL THEN $2::timestamptz ELSE e.ended_at END,
+    next_due_at = CASE WHEN plan.step_id IS NOT NULL THEN touchpoint_due_at(
+        e.start_at, COALESCE(c.timezone, s.default_timezone, 'UTC'), st.day_offset, st.at_time)
+      WHEN e.next_step_id IS NULL THEN e.next_due_at END,
+    status = CASE WHEN plan.step_id IS NULL AND e.next_step_id IS NOT NULL THEN 'completed' ELSE e.status END,
+    ended_at = CASE WHEN plan.step_id IS NULL AND e.next_step_id IS NOT NULL THEN $2::timestamptz ELSE e.ended_at END,
     updated_at = $2
   FROM plan
   JOIN contacts c ON true
@@ -164,8 +169,9 @@ export class SequenceRepository {
       const created = await queryOne<{ id: string }>(
         manager,
         `INSERT INTO sequences (key, name, trigger_event, conversion_event, audience_segment_id, send_window, default_timezone,
-                                track_opens, track_clicks, reentry, reentry_cooldown_days, transactional, holdout_percent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (key) DO NOTHING RETURNING id`,
+                                track_opens, track_clicks, reentry, reentry_cooldown_days, transactional, holdout_percent,
+                                conversion_window_days)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (key) DO NOTHING RETURNING id`,
         [key, ...this.sequenceValues(input)],
       );
       if (!created) return undefined;
@@ -185,7 +191,8 @@ export class SequenceRepository {
         manager,
         `UPDATE sequences SET name = $2, trigger_event = $3, conversion_event = $4, audience_segment_id = $5,
            send_window = $6, default_timezone = $7, track_opens = $8, track_clicks = $9, reentry = $10,
-           reentry_cooldown_days = $11, transactional = $12, holdout_percent = $13, version = version + 1,
+           reentry_cooldown_days = $11, transactional = $12, holdout_percent = $13, conversion_window_days = $14,
+           version = version + 1,
            updated_at = now()
          WHERE key = $1 RETURNING id`,
         [key, ...this.sequenceValues(input)],
@@ -211,6 +218,7 @@ export class SequenceRepository {
       input.reentryCooldownDays,
       input.transactional,
       input.holdoutPercent,
+      input.conversionWindowDays,
     ];
   }
 

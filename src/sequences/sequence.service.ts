@@ -35,6 +35,7 @@ export function toSequenceDto(row: SequenceRow, defaults: { opens: boolean; clic
     reentryCooldownDays: row.reentry_cooldown_days,
     transactional: row.transactional,
     holdoutPercent: row.holdout_percent,
+    conversionWindowDays: row.conversion_window_days,
     version: row.version,
     steps: row.steps.map((step) => ({
       key: step.key,
@@ -207,6 +208,7 @@ export class SequenceService {
       reentryCooldownDays: dto.reentryCooldownDays ?? null,
       transactional: dto.transactional ?? false,
       holdoutPercent: dto.holdoutPercent ?? 0,
+      conversionWindowDays: dto.conversionWindowDays ?? 0,
       steps: dto.steps.map((step) => ({
         key: step.key,
         dayOffset: step.dayOffset,

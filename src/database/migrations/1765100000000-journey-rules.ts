@@ -10,6 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   template keeps working; `variants` holds `[{ key, templateId, weight }]`.
  * - `contact_pacing.sends` holds the contact's send times of the last seven days: the cap is checked and reserved
  *   on that one row (its lock serialises two instances racing for the contact), never by scanning the delivery log.
+ * - `conversion_window_days`: how long an enrollment keeps running after its last step, so that a conversion
+ *   then is still the sequence's (and a holdout group is measured over the same span).
  * - `trigger_event_id` points at the event by the contact-keyed composite key (issue 13's distribution keys) and
  *   is set null by column when the event is erased.
  */
@@ -23,7 +25,9 @@ export class JourneyRules1765100000000 implements MigrationInterface {
           CHECK (reentry IN ('never', 'after-completion', 'always')),
         ADD COLUMN reentry_cooldown_days integer CHECK (reentry_cooldown_days >= 0),
         ADD COLUMN transactional boolean NOT NULL DEFAULT false,
-        ADD COLUMN holdout_percent integer NOT NULL DEFAULT 0 CHECK (holdout_percent BETWEEN 0 AND 50)`);
+        ADD COLUMN holdout_percent integer NOT NULL DEFAULT 0 CHECK (holdout_percent BETWEEN 0 AND 50),
+        ADD COLUMN conversion_window_days integer NOT NULL DEFAULT 0
+          CHECK (conversion_window_days BETWEEN 0 AND 365)`);
     await queryRunner.query(`
       ALTER TABLE sequence_steps
         ADD COLUMN variants jsonb CHECK (variants IS NULL OR jsonb_typeof(variants) = 'array'),
@@ -61,7 +65,7 @@ export class JourneyRules1765100000000 implements MigrationInterface {
     );
     await queryRunner.query(
       `ALTER TABLE sequences DROP COLUMN reentry, DROP COLUMN reentry_cooldown_days, DROP COLUMN transactional,
-         DROP COLUMN holdout_percent`,
+         DROP COLUMN holdout_percent, DROP COLUMN conversion_window_days`,
     );
   }
 }

@@ -631,6 +631,12 @@ export interface components {
       /** @example course_purchased */
       conversionEvent?: string;
       /**
+       * @description Days an enrollment keeps running after its last step, so that a conversion then still ends it as converted
+       * @default 0
+       * @example 7
+       */
+      conversionWindowDays?: number;
+      /**
        * @description Share (0–50 %) of new enrollments held out: sent nothing
        * @default 0
        */
@@ -1169,6 +1175,7 @@ export interface components {
     SequenceDto: {
       audienceSegment: string | null;
       conversionEvent: string | null;
+      conversionWindowDays: number;
       createdAt: string;
       holdoutPercent: number;
       key: string;
@@ -1425,6 +1432,12 @@ export interface components {
       audienceSegment?: string;
       /** @example course_purchased */
       conversionEvent?: string;
+      /**
+       * @description Days an enrollment keeps running after its last step, so that a conversion then still ends it as converted
+       * @default 0
+       * @example 7
+       */
+      conversionWindowDays?: number;
       /**
        * @description Share (0–50 %) of new enrollments held out: sent nothing
        * @default 0

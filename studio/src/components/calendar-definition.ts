@@ -113,6 +113,7 @@ export function definitionOf(
       ...(sequence.reentryCooldownDays !== null ? { reentryCooldownDays: sequence.reentryCooldownDays } : {}),
       transactional: sequence.transactional,
       holdoutPercent: sequence.holdoutPercent,
+      conversionWindowDays: sequence.conversionWindowDays,
       steps: ordered.map(stepBody),
     },
   };
