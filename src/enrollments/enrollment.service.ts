@@ -8,7 +8,7 @@ import type { SequenceRow } from '../sequences/sequence.repository.js';
 import { DEFAULT_TIMEZONE, plannedAt } from '../sequences/schedule.js';
 import { nextOpening } from '../delivery/pacing.js';
 import { SettingsService } from '../settings/settings.service.js';
-import type { CalendarDto } from '../sequences/sequence.dto.js';
+import type { CalendarDto } from '../sequences/calendar.dto.js';
 import type { EnrollDto, EnrollmentDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
 import { isReachable } from '../lifecycle/enrollment-lifecycle.js';
 import { type NotEnrolledReason, refusalMessage } from './enrollment-eligibility.js';

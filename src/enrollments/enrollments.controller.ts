@@ -13,7 +13,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CalendarDto, CalendarQuery } from '../sequences/sequence.dto.js';
+import { CalendarDto, CalendarQuery } from '../sequences/calendar.dto.js';
 import { EnrollDto, EnrollmentDto, EventDto, EventResultDto, SegmentEnrollmentResultDto } from './enrollment.dto.js';
 import { EnrollmentService } from './enrollment.service.js';
 import { EventService } from './event.service.js';
