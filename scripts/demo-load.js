@@ -132,4 +132,4 @@ console.log(
   `funnel: ${enrolled} enrolled, ${active} active, ${converted} converted (${Math.round(conversionRate * 1000) / 10}%)` +
     (funnel.biggestDrop ? `; biggest drop after ${funnel.biggestDrop.step} (${funnel.biggestDrop.lost})` : ''),
 );
-console.log(`Open ${base}/dashboard and sign in with the admin key.`);
+console.log(`Open ${base}/ (the studio) and sign in with the admin key.`);
