@@ -3,6 +3,7 @@ import { NewSequence } from './screens/NewSequence';
 import { Sequence } from './screens/Sequence';
 import { Sequences } from './screens/Sequences';
 import { SignIn } from './screens/SignIn';
+import { isLibraryRoute, LibraryNav, LibraryScreen } from './screens/LibraryRoutes';
 import { href, useRoute } from './router';
 import { session, useSession } from './session';
 
@@ -19,6 +20,7 @@ function Header({ signedIn }: { signedIn: boolean }) {
       {signedIn && (
         <nav aria-label={t('app.nav')}>
           <a href={href({ screen: 'sequences' })}>{t('nav.sequences')}</a>
+          <LibraryNav />
         </nav>
       )}
       <div className="top-tools">
@@ -57,6 +59,8 @@ export function App() {
           <Sequence key={route.key} sequenceKey={route.key} edit={route.edit} />
         ) : route.screen === 'new' ? (
           <NewSequence />
+        ) : isLibraryRoute(route) ? (
+          <LibraryScreen route={route} />
         ) : (
           <Sequences />
         )}

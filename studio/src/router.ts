@@ -5,6 +5,10 @@ export type Route =
   | { screen: 'sequences' }
   | { screen: 'new' }
   | { screen: 'sequence'; key: string; edit?: boolean }
+  | { screen: 'templates' }
+  | { screen: 'template'; key: string | null }
+  | { screen: 'segments' }
+  | { screen: 'segment'; key: string | null }
   | { screen: 'unknown' };
 
 function parse(hash: string): Route {
@@ -15,12 +19,16 @@ function parse(hash: string): Route {
   if (sequence?.[1]) {
     return { screen: 'sequence', key: decodeURIComponent(sequence[1]), edit: query.split('&').includes('edit') };
   }
+  const library = parseLibrary(path, query);
+  if (library) return library;
   return { screen: 'unknown' };
 }
 
 export function href(route: Route): string {
   if (route.screen === 'new') return '#/new';
   if (route.screen === 'sequence') return `#/sequences/${encodeURIComponent(route.key)}${route.edit ? '?edit' : ''}`;
+  const library = libraryHref(route);
+  if (library) return library;
   return '#/';
 }
 
@@ -33,4 +41,21 @@ export function useRoute(): Route {
     () => window.location.hash,
   );
   return parse(hash);
+}
+
+/** Helper T's screens: templates and segments (`#/templates?new` is a new one: `new` is a valid key). */
+function parseLibrary(path: string, query: string): Route | null {
+  const list = /^\/(templates|segments)$/.exec(path)?.[1];
+  if (list === 'templates') return query === 'new' ? { screen: 'template', key: null } : { screen: 'templates' };
+  if (list === 'segments') return query === 'new' ? { screen: 'segment', key: null } : { screen: 'segments' };
+  const one = /^\/(templates|segments)\/([^/]+)$/.exec(path);
+  if (one?.[2]) return { screen: one[1] === 'templates' ? 'template' : 'segment', key: decodeURIComponent(one[2]) };
+  return null;
+}
+
+function libraryHref(route: Route): string | null {
+  if (route.screen === 'templates' || route.screen === 'segments') return `#/${route.screen}`;
+  if (route.screen !== 'template' && route.screen !== 'segment') return null;
+  const list = route.screen === 'template' ? 'templates' : 'segments';
+  return route.key === null ? `#/${list}?new` : `#/${list}/${encodeURIComponent(route.key)}`;
 }
