@@ -4,6 +4,7 @@ import { Sequence } from './screens/Sequence';
 import { Sequences } from './screens/Sequences';
 import { SignIn } from './screens/SignIn';
 import { isLibraryRoute, LibraryNav, LibraryScreen } from './screens/LibraryRoutes';
+import { isOpsRoute, OpsNav, OpsScreen } from './screens/OpsRoutes';
 import { href, useRoute } from './router';
 import { session, useSession } from './session';
 
@@ -21,6 +22,7 @@ function Header({ signedIn }: { signedIn: boolean }) {
         <nav aria-label={t('app.nav')}>
           <a href={href({ screen: 'sequences' })}>{t('nav.sequences')}</a>
           <LibraryNav />
+          <OpsNav />
         </nav>
       )}
       <div className="top-tools">
@@ -61,6 +63,8 @@ export function App() {
           <NewSequence />
         ) : isLibraryRoute(route) ? (
           <LibraryScreen route={route} />
+        ) : isOpsRoute(route) ? (
+          <OpsScreen route={route} />
         ) : (
           <Sequences />
         )}

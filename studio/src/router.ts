@@ -9,6 +9,12 @@ export type Route =
   | { screen: 'template'; key: string | null }
   | { screen: 'segments' }
   | { screen: 'segment'; key: string | null }
+  | { screen: 'contacts' }
+  | { screen: 'contact'; id: string }
+  | { screen: 'deliveries' }
+  | { screen: 'conversions' }
+  | { screen: 'funnel'; key?: string }
+  | { screen: 'opsSettings' }
   | { screen: 'unknown' };
 
 function parse(hash: string): Route {
@@ -21,7 +27,22 @@ function parse(hash: string): Route {
   }
   const library = parseLibrary(path, query);
   if (library) return library;
+  const ops = parseOps(path);
+  if (ops) return ops;
   return { screen: 'unknown' };
+}
+
+/** Helper C's screens: contacts and ops. */
+function parseOps(path: string): Route | null {
+  if (path === '/contacts') return { screen: 'contacts' };
+  const contact = /^\/contacts\/([^/]+)$/.exec(path);
+  if (contact?.[1]) return { screen: 'contact', id: decodeURIComponent(contact[1]) };
+  if (path === '/ops/deliveries') return { screen: 'deliveries' };
+  if (path === '/ops/conversions') return { screen: 'conversions' };
+  if (path === '/ops/settings') return { screen: 'opsSettings' };
+  const funnel = /^\/ops\/funnel(?:\/([^/]+))?$/.exec(path);
+  if (funnel) return funnel[1] ? { screen: 'funnel', key: decodeURIComponent(funnel[1]) } : { screen: 'funnel' };
+  return null;
 }
 
 export function href(route: Route): string {
@@ -29,7 +50,19 @@ export function href(route: Route): string {
   if (route.screen === 'sequence') return `#/sequences/${encodeURIComponent(route.key)}${route.edit ? '?edit' : ''}`;
   const library = libraryHref(route);
   if (library) return library;
+  const ops = opsHref(route);
+  if (ops) return ops;
   return '#/';
+}
+
+function opsHref(route: Route): string | null {
+  if (route.screen === 'contacts') return '#/contacts';
+  if (route.screen === 'contact') return `#/contacts/${encodeURIComponent(route.id)}`;
+  if (route.screen === 'deliveries') return '#/ops/deliveries';
+  if (route.screen === 'conversions') return '#/ops/conversions';
+  if (route.screen === 'opsSettings') return '#/ops/settings';
+  if (route.screen === 'funnel') return route.key ? `#/ops/funnel/${encodeURIComponent(route.key)}` : '#/ops/funnel';
+  return null;
 }
 
 export function useRoute(): Route {
