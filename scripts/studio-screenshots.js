@@ -77,6 +77,22 @@ try {
     await page.reload();
     await page.click('#edit-settings');
   });
+  // Templates and segments: the lists, a template with ru/ro/en variants previewed for a sample contact, a
+  // segment's nested rule with its live member count.
+  await loadLibrary(server.call);
+  await page.goto(`${server.base}/#/templates`);
+  await shoot('templates', '#templates', () => page.reload());
+  await page.goto(`${server.base}/#/templates/lesson-reminder`);
+  await shoot('template', '#preview-subject', async () => {
+    await page.reload();
+    await page.locator('#preview-subject').waitFor({ timeout: 60_000 });
+    // The email arrives in its frame by a message after the frame loads: a moment, not an element to wait for.
+    await page.waitForTimeout(1000);
+  });
+  await page.goto(`${server.base}/#/segments`);
+  await shoot('segments', '#segments', () => page.reload());
+  await page.goto(`${server.base}/#/segments/engaged`);
+  await shoot('segment', '#segment-count', () => page.reload());
   await page.selectOption('.language select', 'ru');
   await page.goto(`${server.base}/#/sequences/webinar-school`);
   await shoot('sequence-ru', '#funnel', () => page.reload());
@@ -171,4 +187,40 @@ async function loadSample(call) {
   });
   await call('POST', '/v1/sequences/paused-spring/activate');
   await call('POST', '/v1/sequences/paused-spring/pause');
+}
+
+/** A template in three languages and a segment with a nested rule, for the templates and segments screens. */
+async function loadLibrary(call) {
+  const variant = (locale, subject, greeting) => ({
+    locale,
+    subject: `${subject} {{event.properties.course}}`,
+    html:
+      `<h1 style="font-family:Georgia,serif;color:#2557d6">${greeting}, {{default contact.firstName "friend"}}!</h1>` +
+      `<p>{{formatDate event.properties.lessonAt "long" time="short"}}</p>` +
+      `{{> button url="https://school.example/lesson?lang=${locale}" label="${subject}"}}`,
+  });
+  await call('POST', '/v1/templates', {
+    key: 'lesson-reminder',
+    name: 'Lesson reminder',
+    variants: [
+      variant('ro', 'Lecția ta de', 'Salut'),
+      variant('ru', 'Ваш урок', 'Привет'),
+      variant('en', 'Your lesson:', 'Hello'),
+    ],
+  });
+  await call('POST', '/v1/segments', {
+    key: 'engaged',
+    name: 'Engaged students',
+    rule: {
+      all: [
+        { field: 'email', op: 'contains', value: 'student' },
+        {
+          any: [
+            { field: 'status', op: 'eq', value: 'active' },
+            { field: 'attributes.visits', op: 'gte', value: 3 },
+          ],
+        },
+      ],
+    },
+  });
 }

@@ -19,7 +19,7 @@ export const INITIAL_SAMPLE: PreviewSample = {
   },
   picked: null,
   locale: '',
-  event: { name: 'webinar_signup', properties: '{"course": "Python"}' },
+  event: { name: 'lesson_booked', properties: '{"course": "Python", "lessonAt": "2026-12-01T17:00:00Z"}' },
 };
 
 export type SampleProblem = 'attributes' | 'properties';
