@@ -101,6 +101,25 @@ try {
     await page.goto(`${server.base}/#/`);
     await page.reload();
   });
+  // Contacts and ops: a contact found by name with its calendar on her clock in Tokyo and the viewer's, the delivery
+  // log, the conversions, the funnel page with per-variant rates and the holdout's lift, the settings.
+  await page.selectOption('.language select', 'en');
+  const olga = await loadContactsAndOps(server.call);
+  await page.goto(`${server.base}/#/contacts`);
+  await shoot('contacts', '#contacts tr[data-contact="olga@example.md"]', async () => {
+    await page.reload();
+    await page.fill('#contact-search', 'olga');
+  });
+  await page.goto(`${server.base}/#/contacts/${olga}`);
+  await shoot('contact', '[data-calendar="webinar-school"]', () => page.reload());
+  await page.goto(`${server.base}/#/ops/deliveries`);
+  await shoot('deliveries', '#deliveries', () => page.reload());
+  await page.goto(`${server.base}/#/ops/conversions`);
+  await shoot('conversions', '#conversions', () => page.reload());
+  await page.goto(`${server.base}/#/ops/funnel/webinar-school`);
+  await shoot('funnel', '#lift', () => page.reload());
+  await page.goto(`${server.base}/#/ops/settings`);
+  await shoot('settings', '#quiet-dates', () => page.reload());
 } finally {
   await browser.close();
   await server.stop();
@@ -223,4 +242,32 @@ async function loadLibrary(call) {
       ],
     },
   });
+}
+
+/**
+ * Olga, in Tokyo, signs up on the fourth morning (her time) and gets the welcome; a frequency cap and two quiet
+ * dates are set. Returns her id.
+ */
+async function loadContactsAndOps(call) {
+  const olga = await call('POST', '/v1/contacts', {
+    email: 'olga@example.md',
+    firstName: 'Olga',
+    lastName: 'Tanaka',
+    locale: 'ru',
+    timezone: 'Asia/Tokyo',
+    attributes: { plan: 'pro', city: 'Tokyo' },
+  });
+  const signup = Date.parse('2026-11-05T01:00:00Z'); // 10:00 in Tokyo, a Thursday
+  await call('POST', '/v1/events', {
+    contactId: olga.id,
+    name: 'webinar_signup',
+    occurredAt: new Date(signup).toISOString(),
+    properties: { webinar: 'ai-basics' },
+  });
+  await call('POST', '/v1/scheduler/run', { now: new Date(signup + 60_000).toISOString() });
+  await call('PUT', '/v1/settings', {
+    frequencyCap: { maxPerDay: 2, maxPerWeek: 5, minHoursBetween: 4 },
+    quietDates: ['2026-12-25', '2027-01-01'],
+  });
+  return olga.id;
 }

@@ -57,7 +57,8 @@ function Interval({ lift }: { lift: Schemas['LiftDto'] }) {
         <line className="axis" x1="0" x2="100" y1="12" y2="12" />
         <line className="zero" x1="50" x2="50" y1="2" y2="22" />
         <rect className="interval" x={x(low)} width={Math.max(0.5, x(high) - x(low))} y="8" height="8" />
-        <circle className="point" cx={x(lift.absolute)} cy="12" r="2.2" />
+        {/* A bar, not a dot: the drawing is stretched to the width, a circle would become an ellipse. */}
+        <rect className="point" x={x(lift.absolute) - 0.6} width="1.2" y="4" height="16" />
       </svg>
       <figcaption id="lift-caption">
         {t('funnel.lift', { absolute: percent(lift.absolute), low: percent(low), high: percent(high) })}{' '}
