@@ -152,3 +152,14 @@ export class PreviewResultDto {
   @ApiProperty() text!: string;
   @ApiProperty({ description: 'The variant that was chosen' }) locale!: string;
 }
+
+/** A template as the editor holds it, unsaved, previewed for the same contact, locale, event and enrollment options. */
+export class PreviewDraftDto extends PreviewTemplateDto {
+  @ApiProperty({ type: [TemplateVariantDto], description: 'As POST /v1/templates takes them; checked the same way' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNestedObject({ each: true })
+  @Type(() => TemplateVariantDto)
+  variants!: TemplateVariantDto[];
+}

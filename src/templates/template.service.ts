@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ContactRepository } from '../contacts/contact.repository.js';
 import type {
   CreateTemplateDto,
+  PreviewDraftDto,
   PreviewResultDto,
   PreviewTemplateDto,
   TemplateDto,
@@ -112,6 +113,33 @@ export class TemplateService {
 
   async preview(key: string, dto: PreviewTemplateDto): Promise<PreviewResultDto> {
     const template = await this.require(key);
+    const target = await this.previewTarget(dto);
+    const variant = chooseVariant(template.variants, target.locale);
+    return this.renderPreview(
+      this.compiledVariant(template, variant),
+      template.variants.indexOf(variant),
+      variant,
+      target,
+      dto,
+    );
+  }
+
+  /**
+   * A template being written, not saved: its variants checked as a save checks them (400 / 422 naming the field),
+   * then rendered as a preview of the saved one would be. Nothing is stored or cached.
+   */
+  async previewDraft(dto: PreviewDraftDto): Promise<PreviewResultDto> {
+    const { rows, compiled } = this.checkVariants(dto.variants);
+    const target = await this.previewTarget(dto);
+    const variant = chooseVariant(rows, target.locale);
+    const index = rows.indexOf(variant);
+    return this.renderPreview(compiled[index], index, variant, target, dto);
+  }
+
+  /** Whom a preview renders for: a stored contact, a sample one, or the built-in sample; and the locale to choose by. */
+  private async previewTarget(
+    dto: PreviewTemplateDto,
+  ): Promise<{ contact: RenderContext['contact']; timezone?: string; locale: string | null }> {
     let contact: RenderContext['contact'] = SAMPLE_CONTACT;
     let timezone: string | undefined;
     if (dto.contactId) {
@@ -135,18 +163,25 @@ export class TemplateService {
       };
       timezone = dto.contact.timezone;
     }
-    const locale = dto.locale ?? contact.locale;
-    const variant = chooseVariant(template.variants, locale);
-    const index = template.variants.indexOf(variant);
+    return { contact, timezone, locale: dto.locale ?? contact.locale };
+  }
+
+  private renderPreview(
+    compiled: CompiledVariant,
+    index: number,
+    variant: Pick<VariantRow, 'locale'>,
+    target: { contact: RenderContext['contact']; timezone?: string },
+    dto: PreviewTemplateDto,
+  ): PreviewResultDto {
     const now = this.clock.now();
     try {
-      const rendered = this.compiledVariant(template, variant).render({
-        contact,
+      const rendered = compiled.render({
+        contact: target.contact,
         sequence: { name: 'Preview' },
         step: { dayOffset: 0, key: 'preview' },
         unsubscribeUrl: `${this.config.publicUrl}/u/preview`,
         locale: variant.locale,
-        timezone,
+        timezone: target.timezone,
         event: eventVariables(
           dto.event && { name: dto.event.name ?? SAMPLE_EVENT_NAME, properties: dto.event.properties ?? {} },
         ),

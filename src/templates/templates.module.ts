@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { TrackingModule } from '../tracking/tracking.module.js';
+import { DraftPreviewController } from './draft-preview.controller.js';
 import { TemplateDeletionController } from './template-deletion.controller.js';
 import { TemplateDeletionRepository } from './template-deletion.repository.js';
 import { TemplateDeletionService } from './template-deletion.service.js';
@@ -11,7 +12,7 @@ import { TemplatesController } from './templates.controller.js';
 
 @Module({
   imports: [ContactsModule, TrackingModule],
-  controllers: [TemplatesController, TemplateDeletionController],
+  controllers: [TemplatesController, TemplateDeletionController, DraftPreviewController],
   providers: [
     TemplateRenderer,
     TemplateRepository,

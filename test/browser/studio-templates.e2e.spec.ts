@@ -110,7 +110,12 @@ withBrowser('the studio: templates and segments in a real browser', () => {
 
     // The first: a broken HTML in the ru variant is refused (422) at that variant's field, nothing saved.
     await createTemplate(page, 'lesson', 'Lesson reminder');
+    // The preview renders what is typed, before it is saved: the sample contact's locale is ro.
+    await page.locator('#preview-subject:has-text("Lecția ta de Python")').waitFor(SEEN);
+    await page.locator('#test-send-unsaved:has-text("Create the template")').waitFor(SEEN);
     await fillVariant(page, 'ru', '<p>{{#if contact.firstName}}Привет</p>');
+    // The preview checks as a save would: the broken variant is named there at once.
+    await page.locator('#template-preview .notice.error:has-text("variants.1")').waitFor(SEEN);
     await checkBothWidths(page, '#template-form');
     await page.click('#template-form button[type=submit]');
     const ruHtml = page.locator('fieldset.variant[data-locale="ru"]').getByLabel('HTML', { exact: true });
@@ -153,13 +158,15 @@ withBrowser('the studio: templates and segments in a real browser', () => {
     expect(await page.locator('.preview-viewport').getAttribute('data-width')).toBe('375');
     await checkBothWidths(page, '#template-preview');
 
-    // A variable inserted at the cursor (the ro HTML's end), saved as a new version.
-    await page.locator('fieldset.variant[data-locale="ro"]').getByLabel('HTML', { exact: true }).focus();
+    // A variable inserted at the cursor (the en HTML's end): the preview shows it at once; a test waits for the save.
+    await page.locator('fieldset.variant[data-locale="en"]').getByLabel('HTML', { exact: true }).focus();
+    await page.keyboard.press('Control+End');
     await page.getByRole('button', { name: 'Insert sequence.name' }).click();
     expect(
-      await page.locator('fieldset.variant[data-locale="ro"]').getByLabel('HTML', { exact: true }).inputValue(),
-    ).toContain('{{sequence.name}}');
-    await page.locator('#preview-unsaved').waitFor(SEEN);
+      await page.locator('fieldset.variant[data-locale="en"]').getByLabel('HTML', { exact: true }).inputValue(),
+    ).toMatch(/<\/p>\{\{sequence\.name\}\}$/);
+    await emailFrame(page, 'Preview');
+    await page.locator('#test-send-unsaved:has-text("save first")').waitFor(SEEN);
     await page.click('#template-form button[type=submit]');
     await page.locator('.announcement:has-text("version 2")').waitFor(SEEN);
 

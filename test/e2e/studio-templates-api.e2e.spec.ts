@@ -123,4 +123,41 @@ describe('template test send and segment preview', () => {
     // Nothing is saved: a preview is not a segment.
     expect((await t.http().get('/v1/segments').set(t.auth).expect(200)).body.items).toEqual([]);
   });
+
+  it('previews unsaved variants as the saved preview would, checking them as a save does; nothing is stored', async () => {
+    const variants = [
+      {
+        locale: 'en',
+        subject: 'Hi {{default contact.firstName "friend"}}',
+        html: '<p>{{event.properties.course}}</p>',
+      },
+      { locale: 'ru', subject: 'Привет, {{contact.firstName}}', html: '<p>Курс {{event.properties.course}}</p>' },
+    ];
+    const ru = await t
+      .post('/v1/templates/preview', {
+        variants,
+        contact: { firstName: 'Олег', locale: 'ru-MD' },
+        event: { properties: { course: 'Python' } },
+      })
+      .expect(200);
+    expect(ru.body).toMatchObject({ subject: 'Привет, Олег', locale: 'ru' });
+    // The text part derived from the HTML, the layout's footer in the variant's language.
+    expect(ru.body.text).toMatch(/^Курс Python\n[\s\S]*Отписаться/);
+    const fallback = await t.post('/v1/templates/preview', { variants, locale: 'ro' }).expect(200);
+    expect(fallback.body).toMatchObject({ subject: 'Hi Alex', locale: 'en' });
+    // As a save: a bad field is a 400 naming it, a variant that does not compile a 422 naming it.
+    const bad = await t.post('/v1/templates/preview', { variants: [{ locale: 'en', subject: '' }] }).expect(400);
+    expect(bad.body.message.join(' ')).toContain('variants.0.subject');
+    const broken = await t
+      .post('/v1/templates/preview', { variants: [{ locale: 'en', subject: 'x', html: '<p>{{#if a}}</p>' }] })
+      .expect(422);
+    expect(broken.body.message.join(' ')).toContain('variants.0');
+    const stored = await t.pool.query(`SELECT count(*)::int AS n FROM templates`);
+    expect(stored.rows[0].n).toBe(1);
+    // The saved template's own preview is unchanged by the refactor.
+    const saved = await t
+      .post('/v1/templates/lesson/preview', { contact: { firstName: 'Ana' }, event: { properties: { course: 'C' } } })
+      .expect(200);
+    expect(saved.body).toMatchObject({ subject: 'Your C lesson, Ana', locale: 'en' });
+  });
 });

@@ -523,6 +523,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/templates/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Render unsaved variants as a preview of a saved template would (nothing is stored) */
+    post: operations['DraftPreviewController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1006,6 +1023,26 @@ export interface components {
        * @example Europe/Chisinau
        */
       timezone?: string;
+    };
+    PreviewDraftDto: {
+      /** @description Or for this sample contact */
+      contact?: components['schemas']['PreviewContactDto'];
+      /**
+       * Format: uuid
+       * @description Render for this stored contact
+       */
+      contactId?: string;
+      /** @description Default: startAt = now */
+      enrollment?: components['schemas']['PreviewEnrollmentDto'];
+      /** @description Render as if this event started the enrollment; without it `event` is {} (a marketer enrolled) */
+      event?: components['schemas']['PreviewEventDto'];
+      /**
+       * @description Overrides the contact's locale for the variant choice
+       * @example ru
+       */
+      locale?: string;
+      /** @description As POST /v1/templates takes them; checked the same way */
+      variants: components['schemas']['TemplateVariantDto'][];
     };
     PreviewEnrollmentDto: {
       /**
@@ -2858,6 +2895,43 @@ export interface operations {
       };
       /** @description The mail server refused it or could not be reached */
       502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  DraftPreviewController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PreviewDraftDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PreviewResultDto'];
+        };
+      };
+      /** @description A variant is invalid (as POST /v1/templates would say) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A variant does not compile, or fails with this data */
+      422: {
         headers: {
           [name: string]: unknown;
         };

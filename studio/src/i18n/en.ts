@@ -30,7 +30,7 @@ export const en = {
   'templates.notFound': 'There is no template “{key}”.',
   'templates.newTitle': 'New template',
   'templates.newIntro':
-    'Write the email in each language it goes out in; the first variant is for contacts whose language has none. Create it to preview it and send a test.',
+    'Write the email in each language it goes out in; the first variant is for contacts whose language has none. The preview renders it as you type.',
   'templates.editIntro': 'Key {key}, version {version}. Saving makes a new version: the next emails use it.',
   'templates.variantLegend': 'Variant {locale}',
   'templates.fallback': 'for every other language',
@@ -52,8 +52,8 @@ export const en = {
   'templates.deleteBody':
     'It goes for good. A template that a sequence’s step uses cannot be deleted: the server names the sequences.',
   'templates.previewTitle': 'Preview',
-  'templates.previewUnsaved': 'The preview shows the saved version: save to see your changes.',
-  'templates.previewAfterCreate': 'Create the template to preview it and send a test.',
+  'templates.testAfterSave': 'A test sends the saved version: save first to send what the preview shows.',
+  'templates.testAfterCreate': 'Create the template to send a test.',
   'templates.sampleLegend': 'Render for',
   'templates.firstName': 'First name',
   'templates.lastName': 'Last name',
@@ -70,7 +70,8 @@ export const en = {
   'templates.contactsLocale': 'the contact’s locale',
   'templates.eventName': 'Event name',
   'templates.eventProperties': 'Event properties (JSON)',
-  'templates.renderFailed': 'The template fails with this data, as its email would:',
+  'templates.renderFailed':
+    'The template does not render as written or with this data, and its emails would not either:',
   'templates.variantUsed': 'Variant used',
   'templates.width': 'Width',
   'templates.desktop': 'Desktop ({px} px)',

@@ -30,7 +30,7 @@ export const ro: Messages = {
   'templates.notFound': 'Nu există șablonul „{key}”.',
   'templates.newTitle': 'Șablon nou',
   'templates.newIntro':
-    'Scrieți e-mailul în fiecare limbă în care pleacă; prima variantă este pentru contactele a căror limbă nu are una. Creați-l pentru a-l previzualiza și a trimite un test.',
+    'Scrieți e-mailul în fiecare limbă în care pleacă; prima variantă este pentru contactele a căror limbă nu are una. Previzualizarea îl afișează pe măsură ce scrieți.',
   'templates.editIntro':
     'Cheia {key}, versiunea {version}. Salvarea creează o versiune nouă: următoarele e-mailuri o folosesc.',
   'templates.variantLegend': 'Varianta {locale}',
@@ -53,8 +53,9 @@ export const ro: Messages = {
   'templates.deleteBody':
     'Dispare definitiv. Un șablon folosit de pasul unei secvențe nu poate fi șters: serverul numește secvențele.',
   'templates.previewTitle': 'Previzualizare',
-  'templates.previewUnsaved': 'Previzualizarea arată versiunea salvată: salvați pentru a vedea modificările.',
-  'templates.previewAfterCreate': 'Creați șablonul pentru a-l previzualiza și a trimite un test.',
+  'templates.testAfterSave':
+    'Testul trimite versiunea salvată: salvați mai întâi pentru a trimite ce arată previzualizarea.',
+  'templates.testAfterCreate': 'Creați șablonul pentru a trimite un test.',
   'templates.sampleLegend': 'Afișat pentru',
   'templates.firstName': 'Prenume',
   'templates.lastName': 'Nume de familie',
@@ -71,7 +72,7 @@ export const ro: Messages = {
   'templates.contactsLocale': 'după limba contactului',
   'templates.eventName': 'Numele evenimentului',
   'templates.eventProperties': 'Proprietățile evenimentului (JSON)',
-  'templates.renderFailed': 'Șablonul eșuează cu aceste date, cum ar eșua și e-mailul său:',
+  'templates.renderFailed': 'Șablonul nu se afișează așa cum e scris sau cu aceste date, deci nici e-mailurile sale:',
   'templates.variantUsed': 'Varianta folosită',
   'templates.width': 'Lățime',
   'templates.desktop': 'Calculator ({px} px)',

@@ -31,7 +31,7 @@ export const ru: Messages = {
   'templates.notFound': 'Шаблона «{key}» нет.',
   'templates.newTitle': 'Новый шаблон',
   'templates.newIntro':
-    'Напишите письмо на каждом языке, на котором оно уходит; первый вариант — для контактов, чьего языка нет. Создайте шаблон, чтобы увидеть превью и отправить тест.',
+    'Напишите письмо на каждом языке, на котором оно уходит; первый вариант — для контактов, чьего языка нет. Превью отрисовывается по мере ввода.',
   'templates.editIntro':
     'Ключ {key}, версия {version}. Сохранение создаёт новую версию: следующие письма уйдут по ней.',
   'templates.variantLegend': 'Вариант {locale}',
@@ -54,8 +54,9 @@ export const ru: Messages = {
   'templates.deleteBody':
     'Он удаляется насовсем. Шаблон, который использует шаг цепочки, удалить нельзя: сервер назовёт эти цепочки.',
   'templates.previewTitle': 'Превью',
-  'templates.previewUnsaved': 'Превью показывает сохранённую версию: сохраните, чтобы увидеть изменения.',
-  'templates.previewAfterCreate': 'Создайте шаблон, чтобы увидеть превью и отправить тест.',
+  'templates.testAfterSave':
+    'Тест отправляет сохранённую версию: сохраните, чтобы отправить то, что показывает превью.',
+  'templates.testAfterCreate': 'Создайте шаблон, чтобы отправить тест.',
   'templates.sampleLegend': 'Для кого показать',
   'templates.firstName': 'Имя',
   'templates.lastName': 'Фамилия',
@@ -72,7 +73,8 @@ export const ru: Messages = {
   'templates.contactsLocale': 'по локали контакта',
   'templates.eventName': 'Название события',
   'templates.eventProperties': 'Свойства события (JSON)',
-  'templates.renderFailed': 'Шаблон не отрисовывается с этими данными, как не отрисовалось бы и письмо:',
+  'templates.renderFailed':
+    'Шаблон не отрисовывается в таком виде или с этими данными, как не отрисуются и его письма:',
   'templates.variantUsed': 'Использован вариант',
   'templates.width': 'Ширина',
   'templates.desktop': 'Компьютер ({px} px)',

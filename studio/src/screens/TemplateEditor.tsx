@@ -255,18 +255,11 @@ function Form({ saved: initial }: { saved: Schemas['TemplateDto'] | null }) {
           </div>
         </form>
         <div className="template-side">
-          {saved ? (
-            <TemplatePreview
-              templateKey={saved.key}
-              version={saved.version}
-              locales={saved.variants.map((v) => v.locale)}
-              unsaved={unsaved}
-            />
-          ) : (
-            <p className="panel muted" id="preview-after-create">
-              {t('templates.previewAfterCreate')}
-            </p>
-          )}
+          <TemplatePreview
+            templateKey={saved?.key ?? null}
+            variants={variantsBody(draft)}
+            unsaved={saved === null || unsaved}
+          />
           <SymbolList onInsert={insert} />
         </div>
       </div>

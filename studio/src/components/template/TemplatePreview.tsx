@@ -11,16 +11,19 @@ const WIDTHS = { desktop: 640, phone: 375 } as const;
 type Width = keyof typeof WIDTHS;
 
 interface Props {
-  templateKey: string;
-  /** The saved version: the preview renders what is stored, and again after each save. */
-  version: number;
-  locales: string[];
-  /** The editor has changes the preview (of the saved version) does not show yet. */
+  /** null: not created yet (nothing to send a test of) */
+  templateKey: string | null;
+  /** The variants as the editor has them, saved or not: the preview renders these. */
+  variants: Schemas['TemplateVariantDto'][];
+  /** The editor has changes a test send (of the saved version) would not carry. */
   unsaved: boolean;
 }
 
-/** The API's rendering of the saved template for a sample or a stored contact and an event, at two widths. */
-export function TemplatePreview({ templateKey, version, locales, unsaved }: Props) {
+/**
+ * The API's rendering of the template as it is being written (POST /v1/templates/preview: checked as a save
+ * is, nothing stored) for a sample or a stored contact, a variant and an event, at two widths.
+ */
+export function TemplatePreview({ templateKey, variants, unsaved }: Props) {
   const { t } = useI18n();
   const [sample, setSample] = useState<PreviewSample>(INITIAL_SAMPLE);
   const [width, setWidth] = useState<Width>('desktop');
@@ -28,14 +31,16 @@ export function TemplatePreview({ templateKey, version, locales, unsaved }: Prop
   const [failure, setFailure] = useState<unknown>(null);
   const built = useMemo(() => previewBody(sample), [sample]);
   const body = 'body' in built ? built.body : null;
-  const bodyJson = JSON.stringify(body);
+  const requestJson = JSON.stringify(body && { ...body, variants });
+  const locales = [...new Set(variants.map((variant) => variant.locale).filter(Boolean))];
 
   useEffect(() => {
-    if (!body) return;
+    if (requestJson === 'null') return;
     let current = true;
-    // Typing in a sample field renders once the typing pauses, not at every key.
+    // Typing renders once the typing pauses, not at every key.
     const timer = setTimeout(() => {
-      unwrap(api.POST('/v1/templates/{key}/preview', { params: { path: { key: templateKey } }, body })).then(
+      const request = JSON.parse(requestJson) as Schemas['PreviewDraftDto'];
+      unwrap(api.POST('/v1/templates/preview', { body: request })).then(
         (rendered) => {
           if (!current) return;
           setResult(rendered);
@@ -45,22 +50,16 @@ export function TemplatePreview({ templateKey, version, locales, unsaved }: Prop
           if (current) setFailure(error);
         },
       );
-    }, 300);
+    }, 400);
     return () => {
       current = false;
       clearTimeout(timer);
     };
-    // bodyJson stands for body: a new object with the same content is the same request.
-  }, [templateKey, version, bodyJson]);
+  }, [requestJson]);
 
   return (
     <section className="panel template-preview" aria-labelledby="preview-title" id="template-preview">
       <h2 id="preview-title">{t('templates.previewTitle')}</h2>
-      {unsaved && (
-        <p className="notice" id="preview-unsaved">
-          {t('templates.previewUnsaved')}
-        </p>
-      )}
       <PreviewSampleFields
         sample={sample}
         locales={locales}
@@ -70,8 +69,8 @@ export function TemplatePreview({ templateKey, version, locales, unsaved }: Prop
       {failure !== null && (
         <ErrorNotice
           error={
-            failure instanceof ApiError && failure.status === 422
-              ? new ApiError(422, [t('templates.renderFailed'), ...failure.messages])
+            failure instanceof ApiError && (failure.status === 400 || failure.status === 422)
+              ? new ApiError(failure.status, [t('templates.renderFailed'), ...failure.messages])
               : failure
           }
         />
@@ -109,7 +108,13 @@ export function TemplatePreview({ templateKey, version, locales, unsaved }: Prop
         </div>
       )}
       <h3>{t('templates.testTitle')}</h3>
-      <TestSend templateKey={templateKey} body={body} />
+      {templateKey === null || unsaved ? (
+        <p className="muted" id="test-send-unsaved">
+          {t(templateKey === null ? 'templates.testAfterCreate' : 'templates.testAfterSave')}
+        </p>
+      ) : (
+        <TestSend templateKey={templateKey} body={body} />
+      )}
     </section>
   );
 }
