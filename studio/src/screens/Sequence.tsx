@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { api, ApiError, unwrap } from '../api/client';
+import { useEffect, useState } from 'react';
+import { api, ApiError, type Schemas, unwrap } from '../api/client';
 import { Calendar } from '../components/Calendar';
 import { CalendarEditor } from '../components/CalendarEditor';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
@@ -28,6 +28,16 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
   const [announcement, setAnnouncement] = useState('');
   const [editing, setEditing] = useState(edit);
   const [editingSettings, setEditingSettings] = useState(false);
+  // What the last action or save answered: shown at once, with its announcement, while the funnel reloads; a fresh
+  // load replaces it.
+  const [changed, setChanged] = useState<Schemas['SequenceDto'] | null>(null);
+  const fresh = loaded.state === 'ready' ? loaded.data : null;
+  useEffect(() => setChanged(null), [fresh]);
+  const show = (sequence: Schemas['SequenceDto'], message: string) => {
+    setChanged(sequence);
+    setAnnouncement(message);
+    if (loaded.state !== 'loading') loaded.reload();
+  };
   const back = (
     <p className="back">
       <a href={href({ screen: 'sequences' })}>← {t('sequence.back')}</a>
@@ -55,7 +65,8 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
       </>
     );
   }
-  const { sequence, funnel } = loaded.data;
+  const { funnel } = loaded.data;
+  const sequence = changed ?? loaded.data.sequence;
   return (
     <article className="sequence" aria-labelledby="sequence-title">
       {back}
@@ -69,10 +80,7 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
         <SequenceActions
           sequence={sequence}
           running={funnel.totals.active}
-          onChanged={(changed) => {
-            setAnnouncement(t('action.done', { status: t(`status.${changed.status}`) }));
-            loaded.reload();
-          }}
+          onChanged={(next) => show(next, t('action.done', { status: t(`status.${next.status}`) }))}
         />
       </header>
       <p className="announcement" role="status">
@@ -97,10 +105,9 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
               sequence={sequence}
               running={funnel.totals.active}
               onCancel={() => setEditing(false)}
-              onSaved={() => {
+              onSaved={(saved) => {
                 setEditing(false);
-                setAnnouncement(t('editor.saved'));
-                loaded.reload();
+                show(saved, t('editor.saved'));
               }}
             />
           ) : (
@@ -121,10 +128,9 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
               sequence={sequence}
               running={funnel.totals.active}
               onCancel={() => setEditingSettings(false)}
-              onSaved={() => {
+              onSaved={(saved) => {
                 setEditingSettings(false);
-                setAnnouncement(t('settingsEditor.saved'));
-                loaded.reload();
+                show(saved, t('settingsEditor.saved'));
               }}
             />
           ) : (
