@@ -60,7 +60,7 @@ export function SegmentEditor({ segmentKey }: { segmentKey: string | null }) {
 }
 
 function Form({ saved: initial }: { saved: Schemas['SegmentDto'] | null }) {
-  const { t } = useI18n();
+  const { t, number } = useI18n();
   const [saved, setSaved] = useState(initial);
   const [key, setKey] = useState('');
   const [name, setName] = useState(initial?.name ?? '');
@@ -79,6 +79,7 @@ function Form({ saved: initial }: { saved: Schemas['SegmentDto'] | null }) {
     [saveProblems, liveProblems, paths],
   );
   const onLiveProblems = useCallback((messages: string[]) => setLiveProblems(messages), []);
+  const [total, setTotal] = useState<number | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -190,13 +191,17 @@ function Form({ saved: initial }: { saved: Schemas['SegmentDto'] | null }) {
           <p className="announcement" role="status">
             {notice}
           </p>
-          <div className="editor-buttons">
+          <div className="editor-buttons segment-save">
             <button type="submit" className="primary" disabled={busy}>
               {saved ? t('segments.save') : t('segments.create')}
             </button>
+            {/* On a phone the members panel is below the rule: the count stays in sight here (announced there). */}
+            <span className="sticky-count" aria-hidden="true">
+              {total === null ? '' : t('segments.count', { count: number(total) })}
+            </span>
           </div>
         </form>
-        <SegmentPreview rule={rule} onProblems={onLiveProblems} />
+        <SegmentPreview rule={rule} onProblems={onLiveProblems} onTotal={setTotal} />
       </div>
       {confirmDelete && saved && (
         <ConfirmDialog

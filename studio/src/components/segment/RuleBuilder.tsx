@@ -20,6 +20,8 @@ interface Props {
 }
 
 const MAX_DEPTH = 8;
+/** A contact's statuses (API.md "Contacts"): a fixed list, chosen rather than typed. */
+const STATUSES = ['active', 'unsubscribed', 'bounced', 'complained'];
 
 function Problems({ id, messages }: { id: string; messages: string[] | undefined }) {
   return messages ? (
@@ -98,6 +100,17 @@ function ConditionEditor({ node, problems, onChange, onRemove }: Omit<Props, 'ro
                   value={node.value}
                   onChange={(e) => set({ value: e.target.value })}
                 />
+              ) : node.field === 'status' ? (
+                <select id={id('value')} value={node.value} onChange={(e) => set({ value: e.target.value })}>
+                  <option value="" disabled>
+                    …
+                  </option>
+                  {STATUSES.map((status) => (
+                    <option key={status} value={status}>
+                      {status}
+                    </option>
+                  ))}
+                </select>
               ) : typed && node.type === 'boolean' ? (
                 <select
                   id={id('value')}

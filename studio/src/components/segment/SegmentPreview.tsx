@@ -9,7 +9,16 @@ const SAMPLE = 10;
  * The members of the rule as it stands in the builder, saved or not (POST /v1/segments/preview), counted again
  * once the marketer pauses. A rule the API refuses reports its problems to the builder and shows no count.
  */
-export function SegmentPreview({ rule, onProblems }: { rule: unknown; onProblems(messages: string[]): void }) {
+export function SegmentPreview({
+  rule,
+  onProblems,
+  onTotal,
+}: {
+  rule: unknown;
+  onProblems(messages: string[]): void;
+  /** The count as it stands (null while the rule is incomplete), for the editor's own line beside Save. */
+  onTotal(total: number | null): void;
+}) {
   const { t, number } = useI18n();
   const [result, setResult] = useState<Schemas['SegmentPreviewResultDto'] | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
@@ -26,11 +35,13 @@ export function SegmentPreview({ rule, onProblems }: { rule: unknown; onProblems
           setFailure(null);
           setPending(false);
           onProblems([]);
+          onTotal(preview.total);
         },
         (error: unknown) => {
           if (!current) return;
           setPending(false);
           setResult(null);
+          onTotal(null);
           if (error instanceof ApiError && error.status === 400) {
             setFailure(null);
             onProblems(error.messages);
@@ -44,7 +55,7 @@ export function SegmentPreview({ rule, onProblems }: { rule: unknown; onProblems
       current = false;
       clearTimeout(timer);
     };
-    // onProblems is the editor's setter; ruleJson stands for the rule.
+    // onProblems and onTotal are the editor's setters; ruleJson stands for the rule.
   }, [ruleJson]);
   return (
     <section className="panel segment-preview" aria-labelledby="segment-preview-title" id="segment-preview">
