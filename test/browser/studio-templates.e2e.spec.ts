@@ -295,18 +295,24 @@ withBrowser('the studio: templates and segments in a real browser', () => {
     const page = await browser.newPage({ viewport: WIDE });
     const errors = collectPageErrors(page);
     await signIn(page);
-    for (const [route, ready] of [
-      ['#/templates', '#templates'],
-      ['#/templates?new', '#template-form'],
-      ['#/templates/lesson', '#preview-subject'],
-      ['#/templates/nothing-here', '.notice.error'],
-      ['#/segments', '#segments'],
-      ['#/segments?new', '#segment-count'],
-      ['#/segments/engaged', '#segment-count'],
-    ]) {
-      await page.goto(`${base}/${route}`);
-      await checkBothWidths(page, ready);
+    // In English, then in Russian and Romanian (longer words: the phone width must still hold them).
+    for (const language of ['en', 'ru', 'ro']) {
+      await page.selectOption('.language select', language);
+      for (const [route, ready] of [
+        ['#/templates', '#templates'],
+        ['#/templates?new', '#template-form'],
+        ['#/templates/lesson', '#preview-subject'],
+        ['#/templates/nothing-here', '.notice.error'],
+        ['#/segments', '#segments'],
+        ['#/segments?new', '#segment-count'],
+        ['#/segments/engaged', '#segment-count'],
+      ]) {
+        await page.goto(`${base}/${route}`);
+        await checkBothWidths(page, ready);
+      }
     }
+    expect(await page.locator('h1').first().textContent()).toBe('Engaged speakers');
+    expect(await page.locator('#segment-count').textContent()).toBe('2 contacte corespund acum');
     await page.close();
     // The unknown template's 404 is the one failed resource the console shows.
     expect(errors.filter((error) => !error.includes('404'))).toEqual([]);
