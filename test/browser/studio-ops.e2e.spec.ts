@@ -100,6 +100,28 @@ withBrowser('the studio: contacts and ops in a real browser', () => {
         occurredAt: new Date(T0.getTime() + 3_600_000).toISOString(),
       })
       .expect(202);
+
+    // A sequence holding out half of its entrants, with purchases on both sides: the funnel page's lift.
+    await t
+      .post('/v1/sequences', {
+        key: 'held',
+        name: 'Held',
+        triggerEvent: 'tried',
+        conversionEvent: 'paid',
+        holdoutPercent: 50,
+        steps: [{ key: 'hello', dayOffset: 0, template: 'mail' }],
+      })
+      .expect(201);
+    await t.post('/v1/sequences/held/activate', {}).expect(200);
+    for (let i = 0; i < 24; i++) {
+      const email = `h${i}@held.test`;
+      await t.post('/v1/events', { email, name: 'tried', occurredAt: T0.toISOString() }).expect(202);
+      if (i % 3 === 0) {
+        await t
+          .post('/v1/events', { email, name: 'paid', occurredAt: new Date(T0.getTime() + 7_200_000).toISOString() })
+          .expect(202);
+      }
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -265,6 +287,48 @@ withBrowser('the studio: contacts and ops in a real browser', () => {
     await checkBothWidths(page, '#import-rejected');
     // The list behind it now has them.
     await page.locator('#contacts tr[data-contact="ion@example.md"]').waitFor(SEEN);
+
+    // A file dropped on the zone is imported the same way.
+    const dropped = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(
+        new File(['email,firstName\ndropped@example.md,Dropped\n'], 'dropped.csv', { type: 'text/csv' }),
+      );
+      return transfer;
+    });
+    await page.dispatchEvent('#import-drop', 'drop', { dataTransfer: dropped });
+    await page
+      .locator('#import-result .announcement:has-text("dropped.csv: 1 created, 0 updated, 0 rejected.")')
+      .waitFor(SEEN);
+    await page.locator('#contacts tr[data-contact="dropped@example.md"]').waitFor(SEEN);
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('pages through a search that matches more than a page', async () => {
+    const many = Array.from({ length: 55 }, (_, i) => ({ email: `pager${String(i).padStart(2, '0')}@page.test` }));
+    expect((await t.post('/v1/contacts/import', many).expect(200)).body).toMatchObject({ created: 55 });
+    const { page, errors } = await signedInPage();
+    await page.goto(`${base}/#/contacts`);
+    await page.locator('#contacts-more').waitFor(SEEN); // everyone: more than a page too
+    await page.getByLabel('Search by e-mail or name').fill('page.test');
+    // The search's first page: fifty of them, every one a match, and a way to the rest.
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('#contacts tbody tr')];
+        return rows.length === 50 && rows.every((row) => row.getAttribute('data-contact')?.endsWith('@page.test'));
+      },
+      null,
+      SEEN,
+    );
+    await page.locator('#contacts-more').waitFor(SEEN);
+    await page.click('#contacts-more');
+    await page.locator('#contacts-more').waitFor({ state: 'detached', ...SEEN });
+    const shown = await page
+      .locator('#contacts tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-contact')));
+    expect(new Set(shown)).toEqual(new Set(many.map((contact) => contact.email)));
+    expect(shown).toHaveLength(55);
     await page.close();
     expect(errors).toEqual([]);
   });
@@ -312,7 +376,9 @@ withBrowser('the studio: contacts and ops in a real browser', () => {
     const { page, errors } = await signedInPage();
     await page.click('nav a:has-text("Funnel")');
     await page.locator('#funnel').waitFor(SEEN);
-    expect(await page.locator('#funnel-sequence').inputValue()).toBe('course');
+    await page.selectOption('#funnel-sequence', 'course');
+    await page.waitForURL(/#\/ops\/funnel\/course$/, SEEN);
+    await page.locator('#funnel').waitFor(SEEN);
     expect(await page.locator('.funnel-step[data-step="welcome"] .value.sent').textContent()).toBe('4');
     expect(await page.locator('[data-total="converted"] dd').textContent()).toBe('1');
     await page.locator('.variant-chart[data-step="offer"] [data-variant="b"]').waitFor(SEEN);
@@ -325,9 +391,27 @@ withBrowser('the studio: contacts and ops in a real browser', () => {
     await page.getByLabel(/^Day 0 from/).fill('2026-11-24');
     await page.locator('.drop-note:has-text("Nobody has entered")').waitFor(SEEN);
 
+    // The held-out half against the treated: the rates and the lift's interval as the API computed them.
+    const held = (await t.http().get('/v1/sequences/held/funnel').set(t.auth).expect(200)).body;
+    expect(held.totals.holdout.enrolled).toBeGreaterThan(0);
+    expect(held.totals.lift).not.toBeNull();
+    const percent = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format;
+    await page.selectOption('#funnel-sequence', 'held');
+    await page.locator('#lift figcaption').waitFor(SEEN);
+    expect(await page.locator('#lift [data-group="holdout"] .value').textContent()).toBe(
+      percent(held.totals.holdout.conversionRate),
+    );
+    expect(await page.locator('#lift figcaption').textContent()).toContain(
+      `(95% interval ${percent(held.totals.lift.interval95[0])} to ${percent(held.totals.lift.interval95[1])})`,
+    );
+    await checkBothWidths(page, '#lift');
+
     await page.click('nav a:has-text("Conversions")');
     await page.locator('#conversions').waitFor(SEEN);
-    expect(await page.locator('#conversions tbody tr').count()).toBe(1);
+    // Both sequences' conversions, then only the course's.
+    await page.waitForFunction(() => document.querySelectorAll('#conversions tbody tr').length === 9, null, SEEN);
+    await page.selectOption('#conversions-sequence', 'course');
+    await page.waitForFunction(() => document.querySelectorAll('#conversions tbody tr').length === 1, null, SEEN);
     expect(await page.locator('#conversions tbody tr').textContent()).toContain('ann@example.com');
     expect(await page.locator('#conversions tbody tr').textContent()).toContain('welcome');
     await checkBothWidths(page, '#conversions');

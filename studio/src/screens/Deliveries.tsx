@@ -166,8 +166,11 @@ function DeliveryRow({
         {delivery.variant ? ` (${delivery.variant})` : ''}
       </td>
       <td data-label={t('ops.status')}>
-        <DeliveryStatus status={delivery.status} />
-        {delivery.reason && <span className="muted reason"> {delivery.reason}</span>}
+        {/* One box: on a phone the cell is a two-column grid (label, value). */}
+        <span>
+          <DeliveryStatus status={delivery.status} />
+          {delivery.reason && <span className="muted reason"> {delivery.reason}</span>}
+        </span>
       </td>
       <td className="number" data-label={t('ops.attempts')}>
         {delivery.attempts}
@@ -177,7 +180,9 @@ function DeliveryRow({
       <td data-label={t('ops.clickedAt')}>{when(delivery.clickedAt)}</td>
       <td data-label={t('ops.actions')}>
         {(delivery.status === 'failed' || delivery.status === 'unknown') && (
-          <ResendButton delivery={delivery} onResent={onResent} />
+          <div>
+            <ResendButton delivery={delivery} onResent={onResent} />
+          </div>
         )}
       </td>
     </tr>

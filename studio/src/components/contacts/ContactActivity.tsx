@@ -46,8 +46,10 @@ export function ContactActivity({ contactId }: { contactId: string }) {
                     {delivery.variant ? ` (${delivery.variant})` : ''}
                   </th>
                   <td data-label={t('ops.status')}>
-                    <DeliveryStatus status={delivery.status} />
-                    {delivery.reason ? ` (${delivery.reason})` : ''}
+                    <span>
+                      <DeliveryStatus status={delivery.status} />
+                      {delivery.reason ? ` (${delivery.reason})` : ''}
+                    </span>
                   </td>
                   <td data-label={t('ops.sentAt')}>{when(delivery.sentAt)}</td>
                   <td className="opened" data-label={t('ops.openedAt')}>

@@ -164,9 +164,12 @@ function EnrollmentCalendar({ contact, enrollment }: { contact: Contact; enrollm
               <time dateTime={step.plannedAt}>{dateTime(step.plannedAt)}</time>
             </td>
             <td className="outcome" data-label={t('contact.outcome')}>
-              <DeliveryStatus status={step.status} />
-              {step.reason ? ` (${step.reason})` : ''}
-              {step.sentAt ? ` · ${zoned(step.sentAt, calendar.timezone)}` : ''}
+              {/* One box: on a phone the cell is a two-column grid (label, value), and loose text would be a third. */}
+              <span>
+                <DeliveryStatus status={step.status} />
+                {step.reason ? ` (${step.reason})` : ''}
+                {step.sentAt ? ` · ${zoned(step.sentAt, calendar.timezone)}` : ''}
+              </span>
             </td>
           </tr>
         ))}
