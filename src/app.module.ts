@@ -19,7 +19,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SettingsModule } from './settings/settings.module.js';
-import { DashboardModule } from './dashboard/dashboard.module.js';
 import { StudioModule } from './studio/studio.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ERROR_STATUSES } from './error-statuses.js';
@@ -78,7 +77,6 @@ export class AppModule implements NestModule {
         SettingsModule,
         TrackingModule,
         ReportsModule,
-        DashboardModule,
         StudioModule,
       ],
       providers: [{ provide: APP_FILTER, useValue: new AllExceptionsFilter(ERROR_STATUSES) }],

@@ -10,7 +10,7 @@ import { tooMany } from './too-many-requests.js';
  * Security headers (helmet) and rate limits, in front of everything else.
  *
  * - The API and the public pages get a strict CSP; /docs (Swagger UI needs its inline bits) gets
- *   helmet without one, and the dashboard sets its own (dashboard.controller.ts).
+ *   helmet without one.
  * - /t/* and /u/* (reachable by anyone who has a link) get tracking's own budget (public-rate-limit.ts,
  *   applied beside this by bootstrap: common knows no feature).
  * - Failed admin authentications count per address; past the budget every /v1 call from that address
@@ -33,7 +33,7 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
   });
   const withoutCsp = helmet({ contentSecurityPolicy: false });
   app.use((request: Request, response: Response, next: NextFunction) =>
-    request.path === '/docs' || request.path.startsWith('/docs/') || request.path.startsWith('/dashboard')
+    request.path === '/docs' || request.path.startsWith('/docs/')
       ? withoutCsp(request, response, next)
       : strict(request, response, next),
   );

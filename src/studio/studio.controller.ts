@@ -9,7 +9,7 @@ import { StudioFiles } from './studio-files.js';
 const STUDIO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/studio-app');
 
 /**
- * The marketer's studio at `/`: a static page like the dashboard, holding no data and needing no key to load;
+ * The marketer's studio at `/`: a static page, holding no data and needing no key to load;
  * everything it shows comes from the admin API with the key the user signs in with. Its CSP allows only our own
  * scripts and styles (Vite's output has no inline script), so data that slipped into the page as markup could not
  * run. Assets have content-hashed names: cached for good; the page is never cached, so a new build shows at once.
