@@ -73,6 +73,12 @@ try {
     await page.locator('#calendar-editor fieldset').first().getByLabel('Time').fill('9.30');
     await page.click('#calendar-editor button[type=submit]');
   });
+  await shoot('sequence-ab', '.variant-row', async () => {
+    await page.reload();
+    await page.click('#edit-calendar');
+    await page.locator('#calendar-editor .make-ab').first().click();
+    await page.getByLabel('Pick a winner automatically').check();
+  });
   await shoot('sequence-settings', '#settings-editor', async () => {
     await page.reload();
     await page.click('#edit-settings');
