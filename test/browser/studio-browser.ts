@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { chromium, type Browser, type Download, type Page } from 'playwright-core';
 
 /** Debian's Chromium, as .ci/run installs it; without it the studio's browser tests are skipped, not failed. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -37,3 +38,21 @@ export function horizontalOverflow(page: Page): Promise<number> {
 
 export const WIDE = { width: 1400, height: 1000 };
 export const PHONE = { width: 375, height: 812 };
+
+/** Signs in at `${base}/` with the admin key, as a person would: the key field found by its label. */
+export async function signInToStudio(page: Page, base: string, adminKey: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Admin API key').fill(adminKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#sign-out').waitFor({ timeout: 60_000 });
+}
+
+/** The CSV text of a download, split into rows and naive comma-separated cells (for files without quoted commas). */
+export async function csvRows(download: Download): Promise<string[][]> {
+  const file = await download.path();
+  if (!file) throw new Error(`download ${download.suggestedFilename()} has no file`);
+  return (await readFile(file, 'utf8'))
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => line.split(','));
+}
