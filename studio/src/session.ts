@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /**
- * The admin key, kept as the dashboard keeps it: in this tab's sessionStorage (gone when the tab closes), sent as
+ * The admin key, kept in this tab's sessionStorage (gone when the tab closes), sent as
  * a bearer header, never in a cookie, so there is nothing for a cross-site request to ride on. `notice` says why
  * the sign-in screen is showing (a refused key, a sign-out).
  */
