@@ -303,6 +303,15 @@ withBrowser('the studio: the marketer’s path from nothing, in a real browser',
     await page.reload();
     await page.locator('.funnel-step[data-step="welcome"] .value.sent:text-is("3")').waitFor(SEEN);
     expect(await shownSent(page)).toEqual(after);
+    // The funnel page: the A/B step's variants with what each sent, as the API counts them.
+    await page.getByRole('navigation').getByRole('link', { name: 'Funnel' }).click();
+    await page.getByLabel('Sequence', { exact: true }).selectOption('course');
+    const chart = page.locator('.variant-chart[data-step="welcome"]');
+    await chart.waitFor(SEEN);
+    const funnel = (await t.http().get('/v1/sequences/course/funnel').set(t.auth).expect(200)).body;
+    const perVariant = funnel.steps[0].variants.map((v: { key: string; sent: number }) => `${v.key}: ${v.sent} sent`);
+    expect(perVariant).toHaveLength(2);
+    expect(await chart.locator('[data-variant] .label').allTextContents()).toEqual(perVariant);
 
     // The ops path: the log filtered to the failed emails, exported as CSV, Vera's resent.
     await page.getByRole('navigation').getByRole('link', { name: 'Delivery log' }).click();
