@@ -72,7 +72,7 @@ describe('writes to contact-keyed tables', () => {
         'contacts/contact.repository.ts',
         'delivery/delivery.repository.ts',
         'lifecycle/enrollment-lifecycle.repository.ts',
-        'sequences/sequence.repository.ts',
+        'sequences/sequence-sql.ts',
         'tracking/tracking.repository.ts',
       ]),
     );
