@@ -232,6 +232,7 @@ withBrowser('the studio: contacts and ops in a real browser', () => {
     await page.getByLabel('Search by e-mail or name').fill('nobody-has-this');
     await page.locator('#contacts-empty:has-text("Nobody matches")').waitFor(SEEN);
     await page.getByLabel('Search by e-mail or name').fill('Olga Tan');
+    await page.waitForURL(/#\/contacts\?q=Olga\+Tan$/, SEEN);
     await page.locator('#contacts a:has-text("olga@example.com")').click();
 
     const calendar = page.locator('[data-calendar="course"]');
@@ -249,6 +250,14 @@ withBrowser('the studio: contacts and ops in a real browser', () => {
     expect(await page.locator('#contact-events tr[data-event="joined"]').count()).toBe(1);
     expect(await page.locator('#contact-deliveries tr[data-step="welcome"]').textContent()).toContain('sent');
     await checkBothWidths(page, '[data-calendar="course"]');
+
+    // Back finds the search as it was.
+    await page.goBack();
+    await page.locator('#contacts tr[data-contact="olga@example.com"]').waitFor(SEEN);
+    expect(await page.getByLabel('Search by e-mail or name').inputValue()).toBe('Olga Tan');
+    expect(await page.locator('#contacts tbody tr').count()).toBe(1);
+    await page.goForward();
+    await page.locator('[data-calendar="course"]').waitFor(SEEN);
 
     await page.click('button[data-exit="course"]');
     const dialog = page.locator('dialog.confirm');

@@ -14,13 +14,27 @@ export function contactName(contact: Schemas['ContactDto']): string {
   return [contact.firstName, contact.lastName].filter(Boolean).join(' ');
 }
 
+/** The search in the address (`#/contacts?q=olga`): the browser's Back from a contact's page finds it again. */
+function searchInUrl(): string {
+  return new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('q') ?? '';
+}
+
+function keepSearchInUrl(q: string): void {
+  const hash = q ? `#/contacts?${new URLSearchParams({ q }).toString()}` : '#/contacts';
+  // replaceState: each keystroke is not a page of history, and no hashchange re-renders the screen.
+  if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+}
+
 /** Find a contact by e-mail or name, open its page; import contacts from a CSV file. */
 export function Contacts() {
   const { t } = useI18n();
-  const [typed, setTyped] = useState('');
-  const [q, setQ] = useState('');
+  const [typed, setTyped] = useState(searchInUrl);
+  const [q, setQ] = useState(() => searchInUrl().trim());
   useEffect(() => {
-    const timer = setTimeout(() => setQ(typed.trim()), DEBOUNCE_MS);
+    const timer = setTimeout(() => {
+      setQ(typed.trim());
+      keepSearchInUrl(typed.trim());
+    }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [typed]);
   const list = usePaged(
