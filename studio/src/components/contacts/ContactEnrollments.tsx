@@ -81,7 +81,7 @@ function EnrollmentCard({
         <h3>
           <a href={href({ screen: 'sequence', key: enrollment.sequence })}>{enrollment.sequence}</a>{' '}
           <span className={`status enrollment-${enrollment.status}`}>
-            {t(`contacts.enrollmentStatus.${enrollmentStatus(enrollment.status)}`)}
+            {t(`contacts.enrollmentStatus.${enrollment.status}`)}
           </span>
           {enrollment.holdout && <span className="status holdout-badge">{t('contact.holdout')}</span>}
         </h3>
@@ -111,12 +111,6 @@ function EnrollmentCard({
       )}
     </li>
   );
-}
-
-const ENROLLMENT_STATUSES = ['active', 'completed', 'converted', 'unsubscribed', 'bounced', 'exited'] as const;
-type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
-function enrollmentStatus(status: string): EnrollmentStatus {
-  return ENROLLMENT_STATUSES.find((known) => known === status) ?? 'active';
 }
 
 /**
