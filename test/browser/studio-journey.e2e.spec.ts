@@ -64,6 +64,8 @@ withBrowser('the studio: the marketer’s path from nothing, in a real browser',
     browser = await launchChromium();
     // The marketer is in Chișinău: the contacts' times are shown on their clock and on this one.
     context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Chisinau', viewport: WIDE });
+    // Clicks and fills wait for their element too: the same ceiling as every other wait, not Playwright's 30 s.
+    context.setDefaultTimeout(SEEN.timeout);
   });
   afterAll(async () => {
     await browser?.close();
