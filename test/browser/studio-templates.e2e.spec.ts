@@ -80,6 +80,8 @@ withBrowser('the studio: templates and segments in a real browser', () => {
     await page.goto(`${base}/#/templates`);
     await page.click('#new-template-link');
     await page.locator('#template-form').waitFor(SEEN);
+    // Nothing written yet: the preview says what it needs, not an error.
+    await page.locator('#preview-incomplete').waitFor(SEEN);
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Key', { exact: true }).fill(templateKey);
     await fillVariant(page, 'en');

@@ -52,6 +52,7 @@ export const en = {
   'templates.deleteBody':
     'It goes for good. A template that a sequence’s step uses cannot be deleted: the server names the sequences.',
   'templates.previewTitle': 'Preview',
+  'templates.previewIncomplete': 'Write a subject and HTML in every variant to see the preview.',
   'templates.testAfterSave': 'A test sends the saved version: save first to send what the preview shows.',
   'templates.testAfterCreate': 'Create the template to send a test.',
   'templates.sampleLegend': 'Render for',

@@ -53,6 +53,7 @@ export const ro: Messages = {
   'templates.deleteBody':
     'Dispare definitiv. Un șablon folosit de pasul unei secvențe nu poate fi șters: serverul numește secvențele.',
   'templates.previewTitle': 'Previzualizare',
+  'templates.previewIncomplete': 'Scrieți subiectul și HTML-ul în fiecare variantă pentru a vedea previzualizarea.',
   'templates.testAfterSave':
     'Testul trimite versiunea salvată: salvați mai întâi pentru a trimite ce arată previzualizarea.',
   'templates.testAfterCreate': 'Creați șablonul pentru a trimite un test.',

@@ -54,6 +54,7 @@ export const ru: Messages = {
   'templates.deleteBody':
     'Он удаляется насовсем. Шаблон, который использует шаг цепочки, удалить нельзя: сервер назовёт эти цепочки.',
   'templates.previewTitle': 'Превью',
+  'templates.previewIncomplete': 'Напишите тему и HTML в каждом варианте, чтобы увидеть превью.',
   'templates.testAfterSave':
     'Тест отправляет сохранённую версию: сохраните, чтобы отправить то, что показывает превью.',
   'templates.testAfterCreate': 'Создайте шаблон, чтобы отправить тест.',

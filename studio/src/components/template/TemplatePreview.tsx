@@ -31,11 +31,13 @@ export function TemplatePreview({ templateKey, variants, unsaved }: Props) {
   const [failure, setFailure] = useState<unknown>(null);
   const built = useMemo(() => previewBody(sample), [sample]);
   const body = 'body' in built ? built.body : null;
-  const requestJson = JSON.stringify(body && { ...body, variants });
+  // A variant without its subject or HTML yet is being written, not wrong: no request, no red notice.
+  const incomplete = variants.some((variant) => !variant.subject.trim() || !variant.html.trim());
+  const requestJson = JSON.stringify(body && !incomplete && { ...body, variants });
   const locales = [...new Set(variants.map((variant) => variant.locale).filter(Boolean))];
 
   useEffect(() => {
-    if (requestJson === 'null') return;
+    if (requestJson === 'null' || requestJson === 'false') return;
     let current = true;
     // Typing renders once the typing pauses, not at every key.
     const timer = setTimeout(() => {
@@ -66,7 +68,12 @@ export function TemplatePreview({ templateKey, variants, unsaved }: Props) {
         problems={'problems' in built ? built.problems : []}
         onChange={setSample}
       />
-      {failure !== null && (
+      {incomplete && (
+        <p className="muted" id="preview-incomplete">
+          {t('templates.previewIncomplete')}
+        </p>
+      )}
+      {failure !== null && !incomplete && (
         <ErrorNotice
           error={
             failure instanceof ApiError && (failure.status === 400 || failure.status === 422)
