@@ -33,6 +33,7 @@ export class SendWindowDto {
   to!: string;
 
   @ApiPropertyOptional({
+    type: [Number],
     example: [1, 2, 3, 4, 5, 6],
     description: 'ISO weekdays 1 = Monday … 7 = Sunday (0 = Sunday too); default every day',
   })
@@ -221,6 +222,11 @@ export class CreateSequenceDto extends UpdateSequenceDto {
   key!: string;
 }
 
+export class TrackingViewDto {
+  @ApiProperty() opens!: boolean;
+  @ApiProperty() clicks!: boolean;
+}
+
 export class SequenceStepViewDto {
   @ApiProperty() key!: string;
   @ApiProperty() position!: number;
@@ -250,8 +256,8 @@ export class SequenceDto {
   @ApiProperty({ nullable: true, type: String }) audienceSegment!: string | null;
   @ApiProperty({ nullable: true, type: SendWindowDto }) sendWindow!: SendWindowDto | null;
   @ApiProperty({ nullable: true, type: String }) timezone!: string | null;
-  @ApiProperty({ description: 'In effect: the sequence’s own choice, or the server’s default' })
-  tracking!: { opens: boolean; clicks: boolean };
+  @ApiProperty({ type: TrackingViewDto, description: 'In effect: the sequence’s own choice, or the server’s default' })
+  tracking!: TrackingViewDto;
   @ApiProperty({ enum: REENTRY_RULES }) reentry!: ReentryRule;
   @ApiProperty({ nullable: true, type: Number }) reentryCooldownDays!: number | null;
   @ApiProperty() transactional!: boolean;

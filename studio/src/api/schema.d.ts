@@ -1197,7 +1197,7 @@ export interface components {
        *       6
        *     ]
        */
-      days?: string[];
+      days?: number[];
       /**
        * @description Local time HH:mm
        * @example 09:00
@@ -1228,7 +1228,7 @@ export interface components {
       steps: components['schemas']['SequenceStepViewDto'][];
       timezone: string | null;
       /** @description In effect: the sequence’s own choice, or the server’s default */
-      tracking: Record<string, never>;
+      tracking: components['schemas']['TrackingViewDto'];
       transactional: boolean;
       triggerEvent: string | null;
       updatedAt: string;
@@ -1400,6 +1400,10 @@ export interface components {
       clicks?: boolean;
       /** @description An open-tracking image in each email; default: the server’s TRACK_OPENS */
       opens?: boolean;
+    };
+    TrackingViewDto: {
+      clicks: boolean;
+      opens: boolean;
     };
     UpdateContactDto: {
       /**

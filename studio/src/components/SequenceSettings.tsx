@@ -1,13 +1,12 @@
 import type { ReactNode } from 'react';
 import type { Schemas } from '../api/client';
-import { trackingOf, weekdaysOf } from '../api/shape-gaps';
 import { useI18n } from '../i18n/i18n';
 
 /** The sequence's rules as a definition list: every setting named, an unset one said in words. */
 export function SequenceSettings({ sequence }: { sequence: Schemas['SequenceDto'] }) {
   const { t, dateTime, percent, weekday } = useI18n();
-  const tracking = trackingOf(sequence);
-  const days = sequence.sendWindow ? weekdaysOf(sequence.sendWindow) : undefined;
+  const tracking = sequence.tracking;
+  const days = sequence.sendWindow?.days;
   const window = sequence.sendWindow
     ? `${sequence.sendWindow.from}–${sequence.sendWindow.to}, ${
         days && days.length > 0 && days.length < 7 ? days.map(weekday).join(' ') : t('settings.everyDay')

@@ -1,5 +1,4 @@
 import type { Schemas } from '../api/client';
-import { sendWindowBody, trackingOf } from '../api/shape-gaps';
 
 export interface DraftVariant {
   id: string;
@@ -106,9 +105,9 @@ export function definitionOf(
       ...(sequence.triggerEvent ? { triggerEvent: sequence.triggerEvent } : {}),
       ...(sequence.conversionEvent ? { conversionEvent: sequence.conversionEvent } : {}),
       ...(sequence.audienceSegment ? { audienceSegment: sequence.audienceSegment } : {}),
-      ...(sequence.sendWindow ? { sendWindow: sendWindowBody(sequence.sendWindow) } : {}),
+      ...(sequence.sendWindow ? { sendWindow: sequence.sendWindow } : {}),
       ...(sequence.timezone ? { timezone: sequence.timezone } : {}),
-      tracking: trackingOf(sequence),
+      tracking: sequence.tracking,
       reentry: sequence.reentry,
       ...(sequence.reentryCooldownDays !== null ? { reentryCooldownDays: sequence.reentryCooldownDays } : {}),
       transactional: sequence.transactional,

@@ -1,5 +1,4 @@
 import type { Schemas } from '../api/client';
-import { sendWindowBody, trackingOf, weekdaysOf } from '../api/shape-gaps';
 import { definitionOf, draftOf } from './calendar-definition';
 
 /** The settings editor's form state and the PUT body it becomes (SettingsEditor.tsx draws it). */
@@ -25,8 +24,8 @@ export interface Form {
 }
 
 export function formOf(sequence: Sequence): Form {
-  const tracking = trackingOf(sequence);
-  const days = sequence.sendWindow ? weekdaysOf(sequence.sendWindow) : undefined;
+  const tracking = sequence.tracking;
+  const days = sequence.sendWindow?.days;
   return {
     triggerEvent: sequence.triggerEvent ?? '',
     conversionEvent: sequence.conversionEvent ?? '',
@@ -56,9 +55,7 @@ export function bodyOf(sequence: Sequence, form: Form): Schemas['UpdateSequenceD
     triggerEvent: text(form.triggerEvent),
     conversionEvent: text(form.conversionEvent),
     audienceSegment: text(form.audienceSegment),
-    sendWindow: form.windowOn
-      ? sendWindowBody({ from: form.from, to: form.to, days: form.days.map(String) })
-      : undefined,
+    sendWindow: form.windowOn ? { from: form.from, to: form.to, days: form.days } : undefined,
     timezone: text(form.timezone),
     reentry: form.reentry,
     reentryCooldownDays: number(form.reentryCooldownDays),
