@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { startDeliveryTestApp, type DeliveryTestApp } from '../support/test-app.js';
 
 /** The studio's template and segment endpoints: a test send over the real SMTP sink, and an unsaved rule's count. */
@@ -159,5 +160,22 @@ describe('template test send and segment preview', () => {
       .post('/v1/templates/lesson/preview', { contact: { firstName: 'Ana' }, event: { properties: { course: 'C' } } })
       .expect(200);
     expect(saved.body).toMatchObject({ subject: 'Your C lesson, Ana', locale: 'en' });
+  });
+
+  it('serves the preview frame with a CSP of its own: its one script by hash, inline styles and images, framed by the studio only', async () => {
+    const frame = await t.http().get('/studio/preview-frame').expect(200).expect('Content-Type', /html/);
+    const csp = String(frame.headers['content-security-policy']);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(frame.text)?.[1] ?? '';
+    const hash = createHash('sha256').update(script).digest('base64');
+    expect(csp).toContain(`script-src 'sha256-${hash}'`);
+    expect(csp).toContain("style-src 'unsafe-inline'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    // The email goes into an inner frame with every sandbox restriction.
+    expect(script).toContain("setAttribute('sandbox', '')");
+    // The studio page itself keeps its own strict policy.
+    const studio = await t.http().get('/');
+    expect(String(studio.headers['content-security-policy'])).toContain("style-src 'self';");
   });
 });
