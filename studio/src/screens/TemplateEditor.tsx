@@ -129,6 +129,8 @@ function Form({ saved: initial }: { saved: Schemas['TemplateDto'] | null }) {
         return;
       }
       setSaved(result);
+      // As stored: the server writes locales canonically (ro-md → ro-MD), so the editor matches what was saved.
+      setDraft(draftOf(result));
       setNotice(t('templates.saved', { version: result.version }));
     } catch (error) {
       if (error instanceof ApiError && [400, 409, 422].includes(error.status)) {
