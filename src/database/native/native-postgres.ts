@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { locateBinaries, type PostgresBinaries } from './binaries.js';
-import { acquireAppLock, runningPostmaster, startWatchdog, stopOrphan } from './process-guard.js';
+import { acquireAppLock, clearStalePidFile, runningPostmaster, startWatchdog, stopOrphan } from './process-guard.js';
 import { letServerThrough, type ServerUser, serverUser } from './server-user.js';
 
 export interface NativePostgresOptions {
@@ -61,6 +61,7 @@ export class NativePostgres {
       const password = await initialise(binaries, clusterDir, passwordFile, user, log);
       const orphan = await runningPostmaster(clusterDir);
       if (orphan) await stopOrphan(orphan, log);
+      await clearStalePidFile(clusterDir);
       const logFile = path.join(options.dataDir, 'postgres.log');
       for (let attempt = 1; ; attempt++) {
         const { server, port } = await listen(binaries, clusterDir, logFile, user, options);

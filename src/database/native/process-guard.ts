@@ -62,6 +62,18 @@ export async function runningPostmaster(clusterDir: string): Promise<number | un
 }
 
 /**
+ * Removes a postmaster.pid whose postmaster no longer runs. PostgreSQL takes a file whose pid is gone for stale
+ * itself, but not one whose postmaster is a zombie (SIGKILLed, its app gone, not yet reaped by init): kill(0) still
+ * succeeds on a zombie, so the next start failed with "lock file postmaster.pid already exists" (a CI run did). The
+ * cluster's shared-memory interlock still refuses a start beside backends the dead postmaster left running.
+ */
+export async function clearStalePidFile(clusterDir: string): Promise<void> {
+  const file = path.join(clusterDir, 'postmaster.pid');
+  const pid = Number((await readFile(file, 'utf8').catch(() => '')).split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) await rm(file, { force: true });
+}
+
+/**
  * Ends an orphaned postmaster: first its watchdog's fast shutdown is given time, then a fast shutdown from here,
  * then an immediate one (crash recovery at the next start, no data lost), then SIGKILL.
  */
