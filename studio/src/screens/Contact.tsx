@@ -1,7 +1,7 @@
-import { api, ApiError, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { ContactActivity } from '../components/contacts/ContactActivity';
 import { ContactEnrollments } from '../components/contacts/ContactEnrollments';
-import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { Unready } from '../components/Unready';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n/i18n';
 import { href } from '../router';
@@ -16,28 +16,19 @@ export function Contact({ id }: { id: string }) {
       <a href={href({ screen: 'contacts' })}>← {t('contact.back')}</a>
     </p>
   );
-  if (loaded.state === 'loading')
+  if (loaded.state !== 'ready')
     return (
-      <>
-        {back}
-        <Loading />
-      </>
-    );
-  if (loaded.state === 'failed') {
-    const notFound = loaded.error instanceof ApiError && (loaded.error.status === 404 || loaded.error.status === 400);
-    return (
-      <>
-        {back}
-        {notFound ? (
+      <Unready
+        loaded={loaded}
+        back={back}
+        notFound={
           <p className="notice error" role="alert">
             {t('contact.notFound')}
           </p>
-        ) : (
-          <ErrorNotice error={loaded.error} onRetry={loaded.reload} />
-        )}
-      </>
+        }
+        missing={[404, 400]}
+      />
     );
-  }
   const contact = loaded.data;
   const attributes = Object.entries(contact.attributes);
   return (

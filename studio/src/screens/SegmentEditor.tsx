@@ -1,7 +1,8 @@
 import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { api, ApiError, type Schemas, unwrap } from '../api/client';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Unready } from '../components/Unready';
 import { RuleBuilder } from '../components/segment/RuleBuilder';
 import {
   fromApi,
@@ -31,26 +32,14 @@ export function SegmentEditor({ segmentKey }: { segmentKey: string | null }) {
       <a href={href({ screen: 'segments' })}>← {t('segments.back')}</a>
     </p>
   );
-  if (loaded.state === 'loading')
+  if (loaded.state !== 'ready')
     return (
-      <>
-        {back}
-        <Loading />
-      </>
+      <Unready
+        loaded={loaded}
+        back={back}
+        notFound={<p className="notice error">{t('segments.notFound', { key: segmentKey ?? '' })}</p>}
+      />
     );
-  if (loaded.state === 'failed') {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <>
-        {back}
-        {missing ? (
-          <p className="notice error">{t('segments.notFound', { key: segmentKey ?? '' })}</p>
-        ) : (
-          <ErrorNotice error={loaded.error} onRetry={loaded.reload} />
-        )}
-      </>
-    );
-  }
   return (
     <>
       {back}

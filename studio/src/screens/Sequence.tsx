@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError, type Schemas, unwrap } from '../api/client';
+import { api, type Schemas, unwrap } from '../api/client';
 import { Calendar } from '../components/Calendar';
 import { CalendarEditor } from '../components/CalendarEditor';
-import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { Unready } from '../components/Unready';
 import { FunnelChart } from '../components/FunnelChart';
 import { SequenceActions } from '../components/SequenceActions';
 import { SequenceSettings } from '../components/SequenceSettings';
@@ -43,28 +43,18 @@ export function Sequence({ sequenceKey, edit = false }: { sequenceKey: string; e
       <a href={href({ screen: 'sequences' })}>← {t('sequence.back')}</a>
     </p>
   );
-  if (loaded.state === 'loading')
+  if (loaded.state !== 'ready')
     return (
-      <>
-        {back}
-        <Loading />
-      </>
-    );
-  if (loaded.state === 'failed') {
-    const notFound = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <>
-        {back}
-        {notFound ? (
+      <Unready
+        loaded={loaded}
+        back={back}
+        notFound={
           <p className="notice error" role="alert">
             {t('sequence.notFound', { key: sequenceKey })}
           </p>
-        ) : (
-          <ErrorNotice error={loaded.error} onRetry={loaded.reload} />
-        )}
-      </>
+        }
+      />
     );
-  }
   const { funnel } = loaded.data;
   const sequence = changed ?? loaded.data.sequence;
   return (

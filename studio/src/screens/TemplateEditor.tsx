@@ -1,7 +1,8 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { api, ApiError, type Schemas, unwrap } from '../api/client';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Unready } from '../components/Unready';
 import { SymbolList } from '../components/template/SymbolList';
 import { TemplatePreview } from '../components/template/TemplatePreview';
 import {
@@ -36,26 +37,14 @@ export function TemplateEditor({ templateKey }: { templateKey: string | null }) 
       <a href={href({ screen: 'templates' })}>← {t('templates.back')}</a>
     </p>
   );
-  if (loaded.state === 'loading')
+  if (loaded.state !== 'ready')
     return (
-      <>
-        {back}
-        <Loading />
-      </>
+      <Unready
+        loaded={loaded}
+        back={back}
+        notFound={<p className="notice error">{t('templates.notFound', { key: templateKey ?? '' })}</p>}
+      />
     );
-  if (loaded.state === 'failed') {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <>
-        {back}
-        {missing ? (
-          <p className="notice error">{t('templates.notFound', { key: templateKey ?? '' })}</p>
-        ) : (
-          <ErrorNotice error={loaded.error} onRetry={loaded.reload} />
-        )}
-      </>
-    );
-  }
   return (
     <>
       {back}
