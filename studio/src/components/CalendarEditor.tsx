@@ -1,11 +1,12 @@
-import { type FormEvent, useState } from 'react';
-import { api, ApiError, type Schemas, unwrap } from '../api/client';
+import { useState } from 'react';
+import { api, type Schemas, unwrap } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 import { type DraftStep, definitionOf, draftId, draftOf, placeMessages } from './calendar-definition';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice, Loading } from './ErrorNotice';
 import { StepFields } from './StepFields';
 import { useLoad } from './useLoad';
+import { useSequenceSave } from './useSequenceSave';
 
 type Sequence = Schemas['SequenceDto'];
 
@@ -34,33 +35,10 @@ export function CalendarEditor({
   const { t, number } = useI18n();
   const templates = useLoad(templateKeys, []);
   const [drafts, setDrafts] = useState<DraftStep[]>(() => sequence.steps.map(draftOf));
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problems, setProblems] = useState<{ fields: Map<string, string[]>; form: string[] } | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-
-  async function save() {
+  const { busy, confirming, cancel, problems, failure, save, submit } = useSequenceSave(sequence, onSaved, () => {
     const { body, order } = definitionOf(sequence, drafts);
-    setBusy(true);
-    setFailure(null);
-    try {
-      const saved = await unwrap(api.PUT('/v1/sequences/{key}', { params: { path: { key: sequence.key } }, body }));
-      onSaved(saved);
-    } catch (error) {
-      setConfirming(false);
-      if (error instanceof ApiError && error.status === 400) setProblems(placeMessages(error.messages, order));
-      else setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    setProblems(null);
-    if (sequence.status === 'draft') void save();
-    else setConfirming(true);
-  }
+    return { body, place: (messages) => placeMessages(messages, order) };
+  });
 
   if (templates.state === 'loading') return <Loading />;
   if (templates.state === 'failed') return <ErrorNotice error={templates.error} onRetry={templates.reload} />;
@@ -135,7 +113,7 @@ export function CalendarEditor({
           confirmLabel={t('editor.save')}
           busy={busy}
           onConfirm={() => void save()}
-          onCancel={() => setConfirming(false)}
+          onCancel={cancel}
         >
           <p>{t('editor.confirmBody', { active: running === null ? '?' : number(running) })}</p>
         </ConfirmDialog>

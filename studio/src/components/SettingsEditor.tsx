@@ -1,8 +1,8 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
-import { api, ApiError, unwrap } from '../api/client';
+import { type ReactNode, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice } from './ErrorNotice';
+import { useSequenceSave } from './useSequenceSave';
 import { bodyOf, fieldOf, type Form, formOf, type Reentry, type Sequence, WEEK } from './settings-definition';
 
 /**
@@ -22,41 +22,15 @@ export function SettingsEditor({
 }) {
   const { t, number, weekday } = useI18n();
   const [form, setForm] = useState<Form>(() => formOf(sequence));
-  const [problems, setProblems] = useState<Map<string, string[]> | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
   const set = <K extends keyof Form>(name: K, value: Form[K]) => setForm((current) => ({ ...current, [name]: value }));
-
-  async function save() {
-    setBusy(true);
-    setFailure(null);
-    try {
-      const saved = await unwrap(
-        api.PUT('/v1/sequences/{key}', { params: { path: { key: sequence.key } }, body: bodyOf(sequence, form) }),
-      );
-      onSaved(saved);
-    } catch (error) {
-      setConfirming(false);
-      if (error instanceof ApiError && error.status === 400) {
-        const placed = new Map<string, string[]>();
-        for (const message of error.messages)
-          placed.set(fieldOf(message), [...(placed.get(fieldOf(message)) ?? []), message]);
-        setProblems(placed);
-      } else {
-        setFailure(error);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    setProblems(null);
-    if (sequence.status === 'draft') void save();
-    else setConfirming(true);
-  }
+  const { busy, confirming, cancel, problems, failure, save, submit } = useSequenceSave(sequence, onSaved, () => ({
+    body: bodyOf(sequence, form),
+    place: (messages) => {
+      const placed = new Map<string, string[]>();
+      for (const message of messages) placed.set(fieldOf(message), [...(placed.get(fieldOf(message)) ?? []), message]);
+      return placed;
+    },
+  }));
 
   const problemOf = (name: string) => problems?.get(name);
   const field = (name: string, label: string, control: (props: Record<string, unknown>) => ReactNode) => {
@@ -228,7 +202,7 @@ export function SettingsEditor({
           confirmLabel={t('settingsEditor.save')}
           busy={busy}
           onConfirm={() => void save()}
-          onCancel={() => setConfirming(false)}
+          onCancel={cancel}
         >
           <p>{t('settingsEditor.confirmBody', { active: running === null ? '?' : number(running) })}</p>
         </ConfirmDialog>
