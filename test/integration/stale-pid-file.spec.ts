@@ -21,11 +21,14 @@ describe('a postmaster.pid left by a dead postmaster', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A process that stays a zombie: its parent (sleep, after exec) never waits for it. Resolves with its pid. */
+  /**
+   * A process that stays a zombie, and its pid: it exits only once its parent has become `sleep` (exec), which never
+   * waits for a child, so nothing reaps it until the parent is killed. (Exiting before the exec raced the shell,
+   * which could reap it first.)
+   */
   function zombie(): Promise<number> {
-    const parent = spawn('/bin/sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const script = 'p=$$; (until [ "$(cat /proc/$p/comm)" = sleep ]; do sleep 0.01; done) & echo $!; exec sleep 300';
+    const parent = spawn('/bin/sh', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     sleepers.push(parent);
     return new Promise((resolve) =>
       parent.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
@@ -41,8 +44,9 @@ describe('a postmaster.pid left by a dead postmaster', () => {
 
   it('removes the file of a zombie postmaster (kill(0) succeeds on it, it runs nothing)', async () => {
     const pid = await zombie();
-    // The child is a zombie once `sleep 0` has exited: kill(0) succeeds, /proc says Z.
-    for (let i = 0; i < 200 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    // The child is a zombie once it has exited: kill(0) succeeds, /proc says Z.
+    for (const deadline = Date.now() + 60_000; isAlive(pid) && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     expect(isAlive(pid)).toBe(false);
     expect(() => process.kill(pid, 0)).not.toThrow();
     await pidFile(pid);
@@ -51,7 +55,7 @@ describe('a postmaster.pid left by a dead postmaster', () => {
   });
 
   it('keeps the file of a running process, and does nothing without one', async () => {
-    const running = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const running = spawn('sleep', ['300'], { stdio: 'ignore' });
     sleepers.push(running);
     await pidFile(running.pid!);
     await clearStalePidFile(dir);
